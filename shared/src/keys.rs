@@ -1,0 +1,119 @@
+//! Every Redis key and channel name, built in one place.
+//!
+//! Fixed by SPEC section 5 (other programs rely on them):
+//! `indicator_subscribers:<symbol>:<tf>:<id>`, `ws_conn:<ws_conn_id>`,
+//! `indicator_updates:<symbol>:<tf>`, `ticks:{<symbol>}`, `symbols`.
+//!
+//! Ours: every per-symbol key carries the hash tag `{<symbol>}` so that the keys one Lua script
+//! touches live in one Redis Cluster slot, the same slot as the symbol's tick stream.
+
+use crate::timeframe::Timeframe;
+
+/// Set of registered symbols (producers `SADD` here).
+pub const SYMBOLS: &str = "symbols";
+
+/// Sorted set of live computers: member = computer id, score = last heartbeat (epoch ms).
+pub const COMPUTERS: &str = "computers";
+
+/// Pub/sub channel on which gateways announce "symbol S has a new watched indicator", so the
+/// owning computer starts computing it at once instead of at its next periodic refresh.
+pub const WATCH_EVENTS: &str = "indicator_watch_events";
+
+pub fn subscribers(symbol: &str, tf: Timeframe, indicator_id: &str) -> String {
+    format!("indicator_subscribers:{symbol}:{tf}:{indicator_id}")
+}
+
+/// Pattern matching every subscriber set (used by the cluster-wide health figures).
+pub const SUBSCRIBERS_PATTERN: &str = "indicator_subscribers:*";
+
+pub fn ws_conn(ws_conn_id: &str) -> String {
+    format!("ws_conn:{ws_conn_id}")
+}
+
+pub const WS_CONN_PATTERN: &str = "ws_conn:*";
+
+pub fn updates_channel(symbol: &str, tf: Timeframe) -> String {
+    format!("indicator_updates:{symbol}:{tf}")
+}
+
+pub fn ticks(symbol: &str) -> String {
+    format!("ticks:{{{symbol}}}")
+}
+
+/// Sorted set of the indicators gateways want computed for a symbol: member `<tf>:<id>`,
+/// score = expiry (epoch ms). Gateways refresh the entries they hold watchers for; an entry
+/// is computed while it has not expired and its subscriber set is not empty.
+pub fn watch_index(symbol: &str) -> String {
+    format!("indicator_index:{{{symbol}}}")
+}
+
+/// Member of [`watch_index`] and field of [`indicator_state`].
+pub fn watch_member(tf: Timeframe, indicator_id: &str) -> String {
+    format!("{tf}:{indicator_id}")
+}
+
+/// List of closed candles (MessagePack [`crate::indicators::Candle`]), oldest first, capped.
+pub fn candles(symbol: &str, tf: Timeframe) -> String {
+    format!("candles:{{{symbol}}}:{tf}")
+}
+
+/// Hash `<tf>` -> forming candle (MessagePack).
+pub fn forming(symbol: &str) -> String {
+    format!("candle_forming:{{{symbol}}}")
+}
+
+/// Hash `<tf>:<id>` -> indicator state after the last closed candle (MessagePack
+/// [`crate::update::StoredState`]): lets a gateway answer `initial_values` with exactly the
+/// computer's value, and another computer continue after a failover.
+pub fn indicator_state(symbol: &str) -> String {
+    format!("indicator_state:{{{symbol}}}")
+}
+
+/// Hash `<tf>` -> last published seq.
+pub fn seq(symbol: &str) -> String {
+    format!("seq:{{{symbol}}}")
+}
+
+/// Id of the last tick stream entry applied to the symbol's candles.
+pub fn tick_cursor(symbol: &str) -> String {
+    format!("tick_cursor:{{{symbol}}}")
+}
+
+/// Lease: value `<computer_id>:<epoch>`, with a TTL. The owner alone may publish.
+pub fn lease(symbol: &str) -> String {
+    format!("lease:{{{symbol}}}")
+}
+
+/// Counter bumped on every lease acquisition: the fencing epoch.
+pub fn lease_epoch(symbol: &str) -> String {
+    format!("lease_epoch:{{{symbol}}}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Shows the fixed SPEC names and that per-symbol keys share the symbol's hash tag.
+    #[test]
+    fn names() {
+        assert_eq!(
+            subscribers("NIFTY50", Timeframe::M5, "RSI_14"),
+            "indicator_subscribers:NIFTY50:5min:RSI_14"
+        );
+        assert_eq!(ws_conn("ws_1"), "ws_conn:ws_1");
+        assert_eq!(updates_channel("NIFTY50", Timeframe::H1), "indicator_updates:NIFTY50:1h");
+        assert_eq!(ticks("NIFTY50"), "ticks:{NIFTY50}");
+        for k in [
+            watch_index("X"),
+            candles("X", Timeframe::M1),
+            forming("X"),
+            indicator_state("X"),
+            seq("X"),
+            tick_cursor("X"),
+            lease("X"),
+            lease_epoch("X"),
+        ] {
+            assert!(k.contains("{X}"), "{k}");
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! What gateways and computers agree on. Both sides link this crate, so a name, a format or a
+//! limit changes in one place only.
+//!
+//! Layout:
+//! - [`symbol`], [`timeframe`]: validated market identifiers.
+//! - [`keys`]: every Redis key and channel name, built in one place.
+//! - [`protocol`]: client messages in, server messages out (JSON), with the error codes.
+//! - [`update`]: the MessagePack payloads computers write and gateways read.
+//! - [`catalogue`]: indicator names, params, ids, columns; [`indicators`]: the maths.
+//! - [`auth`]: JWT verification and development tokens.
+//! - [`clock`]: RFC 3339 formatting without a date-time crate.
+
+pub mod auth;
+pub mod catalogue;
+pub mod clock;
+pub mod indicators;
+pub mod keys;
+pub mod protocol;
+pub mod symbol;
+pub mod timeframe;
+pub mod update;

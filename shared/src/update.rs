@@ -1,0 +1,69 @@
+//! MessagePack payloads written by computers and read by gateways (our own format, documented
+//! in docs/redis.md). Field names are kept (`to_vec_named`) on the pub/sub payload so a consumer
+//! in another language can read it without our structs.
+
+use crate::catalogue::State;
+use crate::indicators::Outputs;
+use crate::timeframe::Timeframe;
+use serde::{Deserialize, Serialize};
+
+/// One pub/sub message on `indicator_updates:<symbol>:<tf>`: every watched indicator of the pair
+/// for one tick (live) or one candle close (`final`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpdateBatch {
+    pub symbol: String,
+    pub timeframe: Timeframe,
+    /// Per pair, strictly increasing, never reused.
+    pub seq: u64,
+    /// Candle start, epoch ms.
+    pub candle_time: i64,
+    /// When the values were computed, epoch µs.
+    pub computed_at_us: i64,
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    pub values: Vec<IndicatorValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    /// Canonical id (`MACD_12_26_9`).
+    pub id: String,
+    /// In column order; `None` during warm-up.
+    pub outputs: Vec<Option<f64>>,
+}
+
+impl IndicatorValue {
+    pub fn new(id: String, outputs: &Outputs, n: usize) -> Self {
+        let outputs = outputs[..n].iter().map(|&v| (!v.is_nan()).then_some(v)).collect();
+        IndicatorValue { id, outputs }
+    }
+
+    /// Back to the fixed-size form (`NaN` for null).
+    pub fn to_outputs(&self) -> Outputs {
+        let mut out = crate::indicators::NONE;
+        for (slot, v) in out.iter_mut().zip(&self.outputs) {
+            *slot = v.unwrap_or(f64::NAN);
+        }
+        out
+    }
+}
+
+/// An indicator state as saved at a candle close.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredState {
+    /// Start of the last candle the state has committed.
+    pub candle_time: i64,
+    pub state: State,
+}
+
+pub fn encode_named<T: Serialize>(v: &T) -> Vec<u8> {
+    rmp_serde::to_vec_named(v).expect("our payload types always serialize")
+}
+
+pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    rmp_serde::to_vec(v).expect("our payload types always serialize")
+}
+
+pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, rmp_serde::decode::Error> {
+    rmp_serde::from_slice(bytes)
+}

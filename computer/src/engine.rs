@@ -5,9 +5,9 @@
 use crate::candles::{CandleSet, N_TF, Step, Tick};
 use shared::catalogue::{Spec, State};
 use shared::clock;
-use shared::indicators::Candle;
+use shared::indicators::{Candle, NONE, Outputs};
 use shared::timeframe::Timeframe;
-use shared::update::{IndicatorValue, StoredState, UpdateBatch, encode, encode_named};
+use shared::update::{IndicatorValue, StoredState, UpdateBatch, encode, encode_named, nullable};
 
 /// An indicator being computed.
 #[derive(Clone, Debug)]
@@ -15,16 +15,19 @@ pub struct Watched {
     pub id: String,
     pub n_outputs: usize,
     pub state: State,
+    /// Outputs of the last committed candle, saved with the state.
+    pub last: Outputs,
 }
 
 impl Watched {
     /// Warms a fresh state from the closed-candle history, oldest first.
     pub fn warm(spec: &Spec, history: &[Candle]) -> Self {
         let mut state = spec.new_state();
+        let mut last = NONE;
         for c in history {
-            state.update(c);
+            last = state.update(c);
         }
-        Watched { id: spec.id(), n_outputs: spec.columns().len(), state }
+        Watched { id: spec.id(), n_outputs: spec.columns().len(), state, last }
     }
 }
 
@@ -80,7 +83,12 @@ impl SymbolEngine {
         let values = self.watched[i]
             .iter_mut()
             .map(|w| {
-                let o = if is_final { w.state.update(candle) } else { w.state.peek(candle) };
+                let o = if is_final {
+                    w.last = w.state.update(candle);
+                    w.last
+                } else {
+                    w.state.peek(candle)
+                };
                 IndicatorValue::new(w.id.clone(), &o, w.n_outputs)
             })
             .collect();
@@ -100,7 +108,11 @@ impl SymbolEngine {
     fn save_states(&self, i: usize, candle_time: i64, out: &mut Commit) {
         let tf = Timeframe::ALL[i];
         for w in &self.watched[i] {
-            let stored = StoredState { candle_time, state: w.state.clone() };
+            let stored = StoredState {
+                candle_time,
+                outputs: nullable(&w.last, w.n_outputs),
+                state: w.state.clone(),
+            };
             out.states.push((shared::keys::watch_member(tf, &w.id), encode(&stored)));
         }
     }

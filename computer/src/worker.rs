@@ -308,6 +308,7 @@ impl Worker {
                     Some(s) if Some(s.candle_time) == last_closed => Watched {
                         id: spec.id(),
                         n_outputs: spec.columns().len(),
+                        last: shared::update::to_outputs(&s.outputs),
                         state: s.state,
                     },
                     _ => Watched::warm(&spec, &store::load_candles(&mut self.conn, symbol, tf).await?),

@@ -32,19 +32,27 @@ pub struct IndicatorValue {
     pub outputs: Vec<Option<f64>>,
 }
 
+/// `NaN` becomes `None` (MessagePack nil), for the first `n` columns.
+pub fn nullable(outputs: &Outputs, n: usize) -> Vec<Option<f64>> {
+    outputs[..n].iter().map(|&v| (!v.is_nan()).then_some(v)).collect()
+}
+
+/// Back to the fixed-size form (`NaN` for null).
+pub fn to_outputs(values: &[Option<f64>]) -> Outputs {
+    let mut out = crate::indicators::NONE;
+    for (slot, v) in out.iter_mut().zip(values) {
+        *slot = v.unwrap_or(f64::NAN);
+    }
+    out
+}
+
 impl IndicatorValue {
     pub fn new(id: String, outputs: &Outputs, n: usize) -> Self {
-        let outputs = outputs[..n].iter().map(|&v| (!v.is_nan()).then_some(v)).collect();
-        IndicatorValue { id, outputs }
+        IndicatorValue { id, outputs: nullable(outputs, n) }
     }
 
-    /// Back to the fixed-size form (`NaN` for null).
     pub fn to_outputs(&self) -> Outputs {
-        let mut out = crate::indicators::NONE;
-        for (slot, v) in out.iter_mut().zip(&self.outputs) {
-            *slot = v.unwrap_or(f64::NAN);
-        }
-        out
+        to_outputs(&self.outputs)
     }
 }
 
@@ -53,6 +61,8 @@ impl IndicatorValue {
 pub struct StoredState {
     /// Start of the last candle the state has committed.
     pub candle_time: i64,
+    /// The outputs for that candle (its final value), `None` during warm-up.
+    pub outputs: Vec<Option<f64>>,
     pub state: State,
 }
 

@@ -1,0 +1,111 @@
+//! Gateway configuration: one struct from flags and environment (clap), validated once.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "gateway", about = "WebSocket gateway of the indicator stream cluster")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print a development token signed with the configured key.
+    Token {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "dev")]
+        session: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long = "listen", env = "LISTEN_ADDR", default_value = "127.0.0.1:8081", global = true)]
+    pub listen: SocketAddr,
+    /// Redis URL.
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", global = true)]
+    pub redis_url: String,
+    /// HMAC key for HS256 tokens. Required: the gateway refuses to start without one.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true, default_value = "", global = true)]
+    pub jwt_secret: String,
+    /// This gateway's id in `ws_conn` hashes; a random `gw_<uuid>` when empty.
+    #[arg(long, env = "GATEWAY_ID", default_value = "")]
+    pub gateway_id: String,
+    /// Seconds between WebSocket pings (also announced in `connected`).
+    #[arg(long, env = "HEARTBEAT_SECS", default_value_t = 30)]
+    pub heartbeat_secs: u64,
+    /// A connection silent (no frame, not even a pong) for longer is closed and cleaned up.
+    #[arg(long, env = "STALE_SECS", default_value_t = 300)]
+    pub stale_secs: u64,
+    /// Messages queued per connection before it counts as too slow (closed with 4009).
+    #[arg(long, env = "SEND_QUEUE", default_value_t = 1024)]
+    pub send_queue: usize,
+    /// Indicator subscriptions one connection may hold, across all its pairs.
+    #[arg(long, env = "MAX_INDICATORS_PER_CONN", default_value_t = 200)]
+    pub max_indicators_per_conn: usize,
+    /// Client messages per second per connection (token bucket; burst = 2x).
+    #[arg(long, env = "RATE_LIMIT_PER_SEC", default_value_t = 20)]
+    pub rate_limit_per_sec: u32,
+    /// Largest client frame accepted; bigger ones close the connection with 1009.
+    #[arg(long, env = "MAX_MESSAGE_BYTES", default_value_t = 65_536)]
+    pub max_message_bytes: usize,
+    /// On SIGTERM, how long sessions get to close before the process exits anyway.
+    #[arg(long, env = "DRAIN_SECS", default_value_t = 10)]
+    pub drain_secs: u64,
+    /// After the last local watcher of a channel leaves, wait this long before unsubscribing
+    /// (absorbs reconnect churn) (ms).
+    #[arg(long, env = "UNSUBSCRIBE_DELAY_MS", default_value_t = 5000)]
+    pub unsubscribe_delay_ms: u64,
+    /// Lifetime of a watch-index entry; refreshed every third of it while watched (s).
+    #[arg(long, env = "WATCH_TTL_SECS", default_value_t = 30)]
+    pub watch_ttl_secs: u64,
+}
+
+impl Config {
+    /// Checks everything and reports every problem at once.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut errors = Vec::new();
+        if self.jwt_secret.is_empty() {
+            errors.push("no JWT key: set --jwt-secret or JWT_SECRET".to_owned());
+        } else if self.jwt_secret.len() < 16 {
+            errors.push("the JWT key must be at least 16 bytes".to_owned());
+        }
+        if !self.redis_url.starts_with("redis://") && !self.redis_url.starts_with("unix://") {
+            errors.push("--redis-url must start with redis:// or unix://".to_owned());
+        }
+        if self.heartbeat_secs == 0 || self.stale_secs <= self.heartbeat_secs {
+            errors.push("--heartbeat-secs must be > 0 and below --stale-secs".to_owned());
+        }
+        if self.send_queue < 16 {
+            errors.push("--send-queue must be at least 16".to_owned());
+        }
+        if self.max_indicators_per_conn == 0 || self.rate_limit_per_sec == 0 {
+            errors.push("--max-indicators-per-conn and --rate-limit-per-sec must be > 0".to_owned());
+        }
+        if self.max_message_bytes < 1024 {
+            errors.push("--max-message-bytes must be at least 1024".to_owned());
+        }
+        if self.watch_ttl_secs < 3 {
+            errors.push("--watch-ttl-secs must be at least 3".to_owned());
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+    }
+
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_secs(self.heartbeat_secs)
+    }
+
+    pub fn stale(&self) -> Duration {
+        Duration::from_secs(self.stale_secs)
+    }
+}

@@ -1,0 +1,168 @@
+//! HTTP surface: the WebSocket upgrade (authenticated before it happens), health, readiness and
+//! metrics. No request logging filter is installed: URLs carry tokens, and tokens never reach a
+//! log.
+
+use crate::Gateway;
+use crate::session;
+use hyper_util::rt::TokioIo;
+use serde_json::json;
+use shared::auth::AuthError;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use warp::Filter;
+use warp::http::StatusCode;
+use warp::hyper::upgrade::OnUpgrade;
+use warp::reply::{Reply, Response};
+
+fn json_reply(status: StatusCode, body: serde_json::Value) -> Response {
+    warp::reply::with_status(warp::reply::json(&body), status).into_response()
+}
+
+fn error_reply(status: StatusCode, error: &str, message: &str) -> Response {
+    json_reply(status, json!({"error": error, "message": message}))
+}
+
+pub fn routes(gw: Arc<Gateway>) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static {
+    let with_gw = {
+        let gw = gw.clone();
+        warp::any().map(move || gw.clone())
+    };
+    let stream = warp::path!("indicators" / "v2" / "stream")
+        .and(warp::get())
+        .and(with_gw.clone())
+        .and(warp::query::<HashMap<String, String>>())
+        .and(warp::header::optional::<String>("authorization"))
+        .and(warp::header::optional::<String>("sec-websocket-key"))
+        .and(warp::header::optional::<String>("upgrade"))
+        .and(warp::ext::optional::<OnUpgrade>())
+        .map(upgrade);
+    let health = warp::path!("indicators" / "v2" / "health").and(warp::get()).and(with_gw.clone()).then(health);
+    let healthz = warp::path!("healthz").and(warp::get()).map(|| json_reply(StatusCode::OK, json!({"status": "ok"})));
+    let readyz = warp::path!("readyz").and(warp::get()).and(with_gw.clone()).then(readyz);
+    let metrics = warp::path!("metrics").and(warp::get()).and(with_gw).map(|gw: Arc<Gateway>| {
+        let (conns, pairs, indicators) = gw.hub.counts();
+        let body = gw.metrics.render(&[
+            ("gateway_connections", "open WebSocket sessions", conns as u64),
+            ("gateway_pairs_watched", "symbol/timeframe pairs with a local watcher", pairs as u64),
+            ("gateway_indicators_watched", "indicators with a local watcher", indicators as u64),
+            ("gateway_pubsub_connected", "1 while the pub/sub link is up", u64::from(gw.broker.is_connected())),
+        ]);
+        warp::reply::with_header(body, "content-type", "text/plain; version=0.0.4").into_response()
+    });
+    stream
+        .or(health)
+        .unify()
+        .or(healthz)
+        .unify()
+        .or(readyz)
+        .unify()
+        .or(metrics)
+        .unify()
+        .recover(|_rejection: warp::Rejection| async {
+            Ok::<_, Infallible>(error_reply(StatusCode::NOT_FOUND, "not_found", "no such endpoint"))
+        })
+        .unify()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn upgrade(
+    gw: Arc<Gateway>,
+    query: HashMap<String, String>,
+    authorization: Option<String>,
+    key: Option<String>,
+    upgrade: Option<String>,
+    on_upgrade: Option<OnUpgrade>,
+) -> Response {
+    let token = query
+        .get("token")
+        .map(String::as_str)
+        .or_else(|| authorization.as_deref().and_then(|h| h.strip_prefix("Bearer ")))
+        .unwrap_or_default()
+        .trim();
+    let who = match gw.verifier.verify(token) {
+        Ok(who) => who,
+        Err(e) => {
+            crate::metrics::Metrics::inc(&gw.metrics.auth_failures);
+            tracing::info!(reason = e.code(), "upgrade refused");
+            let e: AuthError = e;
+            return error_reply(StatusCode::UNAUTHORIZED, e.code(), &e.to_string());
+        }
+    };
+    if gw.shutdown.is_cancelled() {
+        return error_reply(StatusCode::SERVICE_UNAVAILABLE, "draining", "this gateway is shutting down; retry");
+    }
+    let is_ws = upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+    let (Some(key), Some(on_upgrade), true) = (key, on_upgrade, is_ws) else {
+        return error_reply(StatusCode::BAD_REQUEST, "not_websocket", "this endpoint needs a WebSocket upgrade");
+    };
+    let config = WebSocketConfig::default()
+        // Small buffers: memory per idle connection matters more than a few extra syscalls.
+        .read_buffer_size(4096)
+        .write_buffer_size(8192)
+        .max_write_buffer_size(4 << 20)
+        .max_message_size(Some(gw.cfg.max_message_bytes))
+        .max_frame_size(Some(gw.cfg.max_message_bytes));
+    let session_gw = gw.clone();
+    gw.tracker.spawn(async move {
+        match on_upgrade.await {
+            Ok(upgraded) => {
+                let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                session::run(session_gw, ws, who).await;
+            }
+            Err(e) => tracing::debug!(cause = %e, "upgrade failed"),
+        }
+    });
+    let accept = derive_accept_key(key.as_bytes());
+    let reply = warp::reply::with_status(warp::reply(), StatusCode::SWITCHING_PROTOCOLS);
+    let reply = warp::reply::with_header(reply, "connection", "upgrade");
+    let reply = warp::reply::with_header(reply, "upgrade", "websocket");
+    warp::reply::with_header(reply, "sec-websocket-accept", accept).into_response()
+}
+
+async fn health(gw: Arc<Gateway>) -> Response {
+    let (conns, pairs, indicators) = gw.hub.counts();
+    let local = json!({
+        "gateway_id": gw.gateway_id,
+        "active_sessions": conns,
+        "pairs_watched": pairs,
+        "indicators_watched": indicators,
+        "pubsub_connected": gw.broker.is_connected(),
+        "draining": gw.shutdown.is_cancelled(),
+        "uptime_secs": gw.started.elapsed().as_secs(),
+    });
+    let now = shared::clock::rfc3339_micros(shared::clock::now_us());
+    match gw.store.cluster_figures().await {
+        Ok(c) => json_reply(
+            StatusCode::OK,
+            json!({
+                "status": if gw.broker.is_connected() { "ok" } else { "degraded" },
+                "active_sessions": c.active_sessions,
+                "unique_indicators": c.unique_indicators,
+                "unique_users": c.unique_users,
+                "indicators_by_symbol": c.indicators_by_symbol,
+                "timestamp": now,
+                "gateway": local,
+            }),
+        ),
+        Err(e) => {
+            tracing::warn!(cause = %e, "health: Redis unreachable");
+            json_reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"status": "unavailable", "error": "redis_unreachable", "timestamp": now, "gateway": local}),
+            )
+        }
+    }
+}
+
+async fn readyz(gw: Arc<Gateway>) -> Response {
+    let redis = gw.store.ping().await.is_ok();
+    let draining = gw.shutdown.is_cancelled();
+    let pubsub = gw.broker.is_connected();
+    let ready = redis && pubsub && !draining;
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    json_reply(status, json!({"ready": ready, "redis": redis, "pubsub": pubsub, "draining": draining}))
+}

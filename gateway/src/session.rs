@@ -1,0 +1,389 @@
+//! One WebSocket connection's life: `connected`, the client's requests, delivery through a
+//! bounded queue drained by a writer task, heartbeats, and cleanup. A session talks to the hub,
+//! the broker and the store; it never touches Redis itself.
+
+use crate::Gateway;
+use crate::hub::{ConnHandle, ConnId, Pair};
+use crate::initial::initial_values;
+use futures::{SinkExt, StreamExt};
+use hyper_util::rt::TokioIo;
+use shared::auth::Identity;
+use shared::catalogue::Spec;
+use shared::protocol::{self, Action, ErrorCode, ProtocolError, UnsubscribeTarget};
+use shared::symbol::Symbol;
+use shared::timeframe::Timeframe;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+use warp::hyper::upgrade::Upgraded;
+
+pub type Socket = WebSocketStream<TokioIo<Upgraded>>;
+type Close = (u16, &'static str);
+
+/// Token bucket over client messages.
+struct RateLimit {
+    capacity: f64,
+    per_sec: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl RateLimit {
+    fn new(per_sec: u32) -> Self {
+        let capacity = f64::from(per_sec) * 2.0;
+        RateLimit { capacity, per_sec: f64::from(per_sec), tokens: capacity, at: Instant::now() }
+    }
+
+    fn allow(&mut self, now: Instant) -> bool {
+        self.tokens = (self.tokens + (now - self.at).as_secs_f64() * self.per_sec).min(self.capacity);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+struct Session {
+    gw: Arc<Gateway>,
+    id: ConnId,
+    tx: mpsc::Sender<Utf8Bytes>,
+    kick: CancellationToken,
+    /// What this connection watches: the authority for cleanup.
+    subs: BTreeMap<Pair, BTreeSet<String>>,
+}
+
+pub async fn run(gw: Arc<Gateway>, ws: Socket, who: Identity) {
+    let id: ConnId = format!("ws_{}", uuid::Uuid::new_v4()).into();
+    let span = tracing::info_span!("session", ws_conn_id = %id, user_id = %who.user_id);
+    serve(gw, ws, who, id).instrument(span).await;
+}
+
+async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
+    crate::metrics::Metrics::inc(&gw.metrics.connections_opened);
+    let (tx, rx) = mpsc::channel(gw.cfg.send_queue);
+    let kick = CancellationToken::new();
+    let (sink, mut stream) = ws.split();
+    let (close_tx, close_rx) = oneshot::channel::<Close>();
+    let writer = tokio::spawn(write_loop(sink, rx, close_rx, gw.cfg.heartbeat()).in_current_span());
+    let mut session = Session { gw: gw.clone(), id: id.clone(), tx, kick: kick.clone(), subs: BTreeMap::new() };
+    gw.hub.add_conn(id.clone(), ConnHandle { tx: session.tx.clone(), kick: kick.clone() });
+
+    let resume_token = uuid::Uuid::new_v4().simple().to_string();
+    let close = match gw.store.open_session(&id, &who, &resume_token).await {
+        Err(e) => {
+            tracing::error!(cause = %e, "could not record the session");
+            crate::metrics::Metrics::inc(&gw.metrics.redis_errors);
+            Some((1011, "internal error"))
+        }
+        Ok(()) => {
+            tracing::debug!("session opened");
+            session.push(protocol::connected(&id, &resume_token, gw.cfg.heartbeat_secs));
+            session.read_loop(&mut stream, &who).await
+        }
+    };
+    session.cleanup().await;
+    gw.hub.remove_conn(&id);
+    if let Some(close) = close {
+        let _ = close_tx.send(close);
+    }
+    drop(session);
+    let mut writer = writer;
+    if tokio::time::timeout(Duration::from_secs(5), &mut writer).await.is_err() {
+        writer.abort();
+    }
+    crate::metrics::Metrics::inc(&gw.metrics.connections_closed);
+    tracing::debug!(close = ?close.map(|c| c.0), "session closed");
+}
+
+/// Drains the queue into the socket (one flush per burst), sends pings, and the close frame.
+async fn write_loop(
+    mut sink: futures::stream::SplitSink<Socket, Message>,
+    mut rx: mpsc::Receiver<Utf8Bytes>,
+    mut close_rx: oneshot::Receiver<Close>,
+    heartbeat: Duration,
+) {
+    let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    loop {
+        tokio::select! {
+            biased;
+            close = &mut close_rx => {
+                if let Ok((code, reason)) = close {
+                    let frame = CloseFrame { code: code.into(), reason: reason.into() };
+                    let _ = tokio::time::timeout(Duration::from_secs(2), sink.send(Message::Close(Some(frame)))).await;
+                }
+                break;
+            }
+            frame = rx.recv() => {
+                let Some(frame) = frame else {
+                    // The session is gone; a close frame may still follow.
+                    if let Ok(Ok((code, reason))) = tokio::time::timeout(Duration::from_secs(1), close_rx).await {
+                        let frame = CloseFrame { code: code.into(), reason: reason.into() };
+                        let _ = tokio::time::timeout(Duration::from_secs(2), sink.send(Message::Close(Some(frame)))).await;
+                    }
+                    break;
+                };
+                let mut ok = sink.feed(Message::Text(frame)).await.is_ok();
+                while ok && let Ok(more) = rx.try_recv() {
+                    ok = sink.feed(Message::Text(more)).await.is_ok();
+                }
+                if !ok || sink.flush().await.is_err() {
+                    break;
+                }
+            }
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
+}
+
+impl Session {
+    /// Queues a frame; a full queue means the client is too slow and it is kicked.
+    fn push(&self, text: String) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(Utf8Bytes::from(text))
+            && !self.kick.is_cancelled()
+        {
+            crate::metrics::Metrics::inc(&self.gw.metrics.slow_disconnects);
+            self.kick.cancel();
+        }
+    }
+
+    fn refuse(&self, err: ProtocolError, id: Option<&serde_json::Value>) {
+        crate::metrics::Metrics::inc(&self.gw.metrics.client_errors);
+        self.push(protocol::error(&err, id));
+    }
+
+    /// Returns the close frame to send, or `None` when the client went away.
+    async fn read_loop(&mut self, stream: &mut futures::stream::SplitStream<Socket>, who: &Identity) -> Option<Close> {
+        let cfg = &self.gw.cfg;
+        let expiry = Duration::from_secs(who.expires_at.saturating_sub(shared::auth::now_secs()));
+        let expires = tokio::time::sleep(expiry);
+        tokio::pin!(expires);
+        let stale = tokio::time::sleep(cfg.stale());
+        tokio::pin!(stale);
+        let mut rate = RateLimit::new(cfg.rate_limit_per_sec);
+        let shutdown = self.gw.shutdown.clone();
+        let kick = self.kick.clone();
+        loop {
+            tokio::select! {
+                biased;
+                _ = kick.cancelled() => return Some((4009, "too slow to keep up")),
+                _ = shutdown.cancelled() => return Some((1001, "gateway draining: reconnect and resume")),
+                _ = &mut expires => return Some((1008, "token expired")),
+                _ = &mut stale => return Some((1000, "idle timeout")),
+                frame = stream.next() => {
+                    let now = Instant::now();
+                    stale.as_mut().reset(now + self.gw.cfg.stale());
+                    match frame {
+                        None | Some(Ok(Message::Close(_))) => return None,
+                        Some(Err(WsError::Capacity(_))) => return Some((1009, "message too big")),
+                        Some(Err(e)) => {
+                            tracing::debug!(cause = %e, "socket error");
+                            return None;
+                        }
+                        Some(Ok(Message::Text(text))) => {
+                            crate::metrics::Metrics::inc(&self.gw.metrics.client_messages);
+                            if rate.allow(now) {
+                                self.handle(text.as_str()).await;
+                            } else {
+                                let (id, _) = protocol::parse(text.as_str());
+                                self.refuse(ProtocolError::new(ErrorCode::RateLimited, format!(
+                                    "more than {} messages per second; slow down", self.gw.cfg.rate_limit_per_sec)), id.as_ref());
+                            }
+                        }
+                        Some(Ok(Message::Binary(_))) => {
+                            self.refuse(ProtocolError::new(ErrorCode::InvalidJson, "binary frames are not accepted: send JSON text"), None);
+                        }
+                        Some(Ok(_)) => {} // ping/pong: liveness only
+                    }
+                }
+            }
+        }
+    }
+
+    async fn handle(&mut self, text: &str) {
+        let (id, action) = protocol::parse(text);
+        let result = match action {
+            Err(e) => Err(e),
+            Ok(Action::Ping) => Ok(protocol::pong(&shared::clock::rfc3339_micros(shared::clock::now_us()), id.as_ref())),
+            Ok(Action::Subscribe { symbol, timeframe, indicators }) => {
+                self.subscribe(symbol, timeframe, indicators, id.as_ref()).await
+            }
+            Ok(Action::Unsubscribe(target)) => self.unsubscribe(target, id.as_ref()).await,
+            Ok(Action::Resume { .. }) => Err(ProtocolError::new(
+                ErrorCode::ResumeFailed,
+                "this session cannot be resumed: subscribe again",
+            )),
+        };
+        match result {
+            Ok(reply) => self.push(reply),
+            Err(e) => self.refuse(e, id.as_ref()),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.subs.values().map(BTreeSet::len).sum()
+    }
+
+    fn subscriptions_json(&self) -> String {
+        let map: BTreeMap<String, &BTreeSet<String>> =
+            self.subs.iter().map(|((s, tf), ids)| (format!("{s}:{tf}"), ids)).collect();
+        serde_json::to_string(&map).expect("strings serialize")
+    }
+
+    fn internal(&self, what: &str, e: impl std::fmt::Display) -> ProtocolError {
+        crate::metrics::Metrics::inc(&self.gw.metrics.redis_errors);
+        tracing::error!(cause = %e, "{what}");
+        ProtocolError::new(ErrorCode::Internal, format!("{what}; try again"))
+    }
+
+    async fn subscribe(
+        &mut self,
+        symbol: Symbol,
+        tf: Timeframe,
+        specs: Vec<Spec>,
+        id: Option<&serde_json::Value>,
+    ) -> Result<String, ProtocolError> {
+        let pair: Pair = (symbol.as_str().to_owned(), tf);
+        let held = self.subs.get(&pair);
+        let new: Vec<Spec> = specs.iter().filter(|s| held.is_none_or(|h| !h.contains(&s.id()))).copied().collect();
+        let max = self.gw.cfg.max_indicators_per_conn;
+        if self.count() + new.len() > max {
+            return Err(ProtocolError::new(
+                ErrorCode::TooManyIndicators,
+                format!("a connection may watch at most {max} indicators; it watches {}", self.count()),
+            ));
+        }
+        let new_ids: Vec<String> = new.iter().map(Spec::id).collect();
+        if !new.is_empty() {
+            self.gw.hub.subscribe(&self.id, &pair, &new);
+            self.subs.entry(pair.clone()).or_default().extend(new_ids.iter().cloned());
+            let registered = match self.gw.broker.ensure(&pair).await {
+                Err(e) => Err(self.internal("could not listen to the pair's channel", e)),
+                Ok(()) => self
+                    .gw
+                    .store
+                    .subscribe(&self.id, symbol.as_str(), tf, &new_ids, &self.subscriptions_json())
+                    .await
+                    .map_err(|e| self.internal("could not record the subscription", e)),
+            };
+            if let Err(e) = registered {
+                self.drop_ids(&pair, &new_ids);
+                return Err(e);
+            }
+        }
+        let initial = initial_values(&self.gw.store, symbol.as_str(), tf, &specs)
+            .await
+            .map_err(|e| self.internal("could not read initial values", e))?;
+        let ids: Vec<String> = specs.iter().map(Spec::id).collect();
+        Ok(protocol::success(
+            &format!("Subscribed to {} indicators", ids.len()),
+            serde_json::json!({
+                "symbol": symbol.as_str(),
+                "timeframe": tf.as_str(),
+                "indicators": ids,
+                "initial_values": initial.values,
+                "seq": initial.seq,
+            }),
+            id,
+        ))
+    }
+
+    /// Removes ids from this session and the hub (not Redis); releases an emptied channel.
+    fn drop_ids(&mut self, pair: &Pair, ids: &[String]) {
+        if let Some(held) = self.subs.get_mut(pair) {
+            for i in ids {
+                held.remove(i);
+            }
+            if held.is_empty() {
+                self.subs.remove(pair);
+            }
+        }
+        if self.gw.hub.unsubscribe(&self.id, pair, ids) {
+            let delay = Duration::from_millis(self.gw.cfg.unsubscribe_delay_ms);
+            self.gw.broker.release_later(self.gw.hub.clone(), pair.clone(), delay);
+        }
+    }
+
+    async fn unsubscribe(&mut self, target: UnsubscribeTarget, id: Option<&serde_json::Value>) -> Result<String, ProtocolError> {
+        let wanted: Vec<(Pair, Vec<String>)> = match target {
+            UnsubscribeTarget::All => self.subs.iter().map(|(p, ids)| (p.clone(), ids.iter().cloned().collect())).collect(),
+            UnsubscribeTarget::Pair { symbol, timeframe } => {
+                let pair = (symbol.as_str().to_owned(), timeframe);
+                let ids = self.subs.get(&pair).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+                vec![(pair, ids)]
+            }
+            UnsubscribeTarget::Indicators { symbol, timeframe, ids } => {
+                let pair = (symbol.as_str().to_owned(), timeframe);
+                let held = self.subs.get(&pair);
+                let ids = ids.into_iter().filter(|i| held.is_some_and(|h| h.contains(i))).collect();
+                vec![(pair, ids)]
+            }
+        };
+        let mut removed = Vec::new();
+        for (pair, ids) in wanted {
+            self.drop_ids(&pair, &ids);
+            removed.extend(ids.into_iter().map(|i| (pair.0.clone(), pair.1, i)));
+        }
+        if !removed.is_empty() {
+            self.gw
+                .store
+                .unsubscribe(&self.id, &removed, &self.subscriptions_json())
+                .await
+                .map_err(|e| self.internal("could not remove the subscription", e))?;
+        }
+        let ids: Vec<&str> = removed.iter().map(|r| r.2.as_str()).collect();
+        Ok(protocol::success(
+            &format!("Unsubscribed from {} indicators", ids.len()),
+            serde_json::json!({ "indicators": ids }),
+            id,
+        ))
+    }
+
+    /// Removes the session from the hub and its entries from Redis.
+    async fn cleanup(&mut self) {
+        let all: Vec<(String, Timeframe, String)> = self
+            .subs
+            .iter()
+            .flat_map(|((s, tf), ids)| ids.iter().map(move |i| (s.clone(), *tf, i.clone())))
+            .collect();
+        let pairs: Vec<(Pair, Vec<String>)> =
+            self.subs.iter().map(|(p, ids)| (p.clone(), ids.iter().cloned().collect())).collect();
+        for (pair, ids) in pairs {
+            self.drop_ids(&pair, &ids);
+        }
+        if let Err(e) = self.gw.store.close_session(&self.id, &all).await {
+            crate::metrics::Metrics::inc(&self.gw.metrics.redis_errors);
+            tracing::error!(cause = %e, "could not remove the session's Redis entries");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Shows the bucket allows a burst of twice the rate, then refills with time.
+    #[test]
+    fn rate_limit_bucket() {
+        let t0 = Instant::now();
+        let mut r = RateLimit::new(5);
+        r.at = t0;
+        assert_eq!((0..12).filter(|_| r.allow(t0)).count(), 10);
+        assert!(r.allow(t0 + Duration::from_millis(200)));
+        assert!(!r.allow(t0 + Duration::from_millis(200)));
+    }
+}

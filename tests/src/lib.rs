@@ -1,0 +1,359 @@
+//! Test harness: a private `redis-server` per test (unix socket in a fresh directory, so tests
+//! run in parallel), the real gateway and computer `run` functions on real sockets, and a
+//! WebSocket client that keeps every frame it receives.
+
+use anyhow::{Context, Result, bail};
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_util::sync::CancellationToken;
+
+pub const SECRET: &str = "integration-test-secret-0123456789";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_dir(prefix: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("creating a temp dir");
+    dir
+}
+
+/// A private redis-server on a unix socket; killed on drop.
+pub struct Redis {
+    child: Option<tokio::process::Child>,
+    dir: PathBuf,
+    pub url: String,
+}
+
+impl Redis {
+    pub async fn start() -> Result<Redis> {
+        let dir = unique_dir("isc-redis");
+        let sock = dir.join("redis.sock");
+        let child = tokio::process::Command::new("redis-server")
+            .args(["--port", "0", "--save", "", "--appendonly", "no", "--unixsocketperm", "700"])
+            .arg("--unixsocket")
+            .arg(&sock)
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting redis-server (is it installed?)")?;
+        let url = format!("unix://{}", sock.display());
+        let redis = Redis { child: Some(child), dir, url };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(mut c) = redis.conn().await
+                && redis::cmd("PING").query_async::<String>(&mut c).await.is_ok()
+            {
+                return Ok(redis);
+            }
+            if Instant::now() > deadline {
+                bail!("redis-server did not come up");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn conn(&self) -> Result<redis::aio::MultiplexedConnection> {
+        Ok(redis::Client::open(self.url.as_str())?.get_multiplexed_async_connection().await?)
+    }
+
+    /// Kills the server (for fault tests).
+    pub async fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill().await;
+        }
+    }
+
+    pub async fn keys(&self, pattern: &str) -> Result<Vec<String>> {
+        let mut c = self.conn().await?;
+        Ok(redis::cmd("KEYS").arg(pattern).query_async(&mut c).await?)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            let _ = c.start_kill();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A gateway running in this process on an ephemeral port.
+pub struct Gateway {
+    pub addr: SocketAddr,
+    pub shutdown: CancellationToken,
+    pub handle: JoinHandle<Result<()>>,
+}
+
+impl Gateway {
+    pub async fn start(redis: &Redis, extra: &[&str]) -> Result<Gateway> {
+        use clap::Parser;
+        let mut args = vec!["gateway", "--redis-url", &redis.url, "--jwt-secret", SECRET];
+        args.extend_from_slice(extra);
+        let cli = gateway::config::Cli::try_parse_from(args)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(gateway::run(listener, cli.config, shutdown.clone()));
+        // Ready once the pub/sub link is up.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while http_get(addr, "/readyz").await.ok().map(|(s, _)| s) != Some(200) {
+            if Instant::now() > deadline {
+                bail!("gateway never became ready");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(Gateway { addr, shutdown, handle })
+    }
+
+    pub fn url(&self, token: &str) -> String {
+        format!("ws://{}/indicators/v2/stream?token={token}", self.addr)
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A computer running in this process.
+pub struct Computer {
+    pub shutdown: CancellationToken,
+    pub handle: JoinHandle<Result<()>>,
+}
+
+/// Fast settings for tests: quick lease moves and watch refreshes.
+pub const FAST_COMPUTER: &[&str] = &["--maintenance-ms", "200", "--lease-ttl-ms", "1000"];
+
+impl Computer {
+    pub async fn start(redis: &Redis, extra: &[&str]) -> Result<Computer> {
+        use clap::Parser;
+        let mut args = vec!["computer", "--redis-url", &redis.url];
+        args.extend_from_slice(FAST_COMPUTER);
+        args.extend_from_slice(extra);
+        let cli = computer::config::Cli::try_parse_from(args)?;
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(computer::run(cli.config, shutdown.clone()));
+        Ok(Computer { shutdown, handle })
+    }
+}
+
+impl Drop for Computer {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+pub fn token(email: &str, session: &str) -> String {
+    shared::auth::issue(SECRET.as_bytes(), email, session, shared::auth::now_secs(), 3600)
+}
+
+/// Minimal HTTP/1.1 GET: (status, body).
+pub async fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String)> {
+    http_request(addr, &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).await
+}
+
+pub async fn http_request(addr: SocketAddr, raw: &str) -> Result<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = TcpStream::connect(addr).await?;
+    s.write_all(raw.as_bytes()).await?;
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await??;
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text.split_whitespace().nth(1).context("no status")?.parse()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    Ok((status, body))
+}
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A WebSocket client that remembers everything it received.
+pub struct Client {
+    ws: Ws,
+    pub ws_conn_id: String,
+    /// Every text frame received, in order, parsed.
+    pub received: Vec<Value>,
+    /// Close code received from the server, if any.
+    pub close_code: Option<u16>,
+    next_id: u64,
+}
+
+impl Client {
+    pub async fn connect(gw: &Gateway, token: &str) -> Result<Client> {
+        let (ws, _) = tokio_tungstenite::connect_async(gw.url(token)).await?;
+        let mut c = Client { ws, ws_conn_id: String::new(), received: Vec::new(), close_code: None, next_id: 0 };
+        let hello = c.next_where(|m| m["type"] == "connected", Duration::from_secs(5)).await.context("no connected")?;
+        c.ws_conn_id = hello["ws_conn_id"].as_str().context("ws_conn_id")?.to_owned();
+        Ok(c)
+    }
+
+    pub async fn send(&mut self, v: &Value) -> Result<()> {
+        self.ws.send(Message::text(v.to_string())).await?;
+        Ok(())
+    }
+
+    pub async fn send_raw(&mut self, m: Message) -> Result<()> {
+        self.ws.send(m).await?;
+        Ok(())
+    }
+
+    /// Reads one frame (or times out); records it. `None` on timeout or close.
+    pub async fn read_one(&mut self, timeout: Duration) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(timeout, self.ws.next()).await {
+                Err(_) => return None,
+                Ok(None) | Ok(Some(Err(_))) => return None,
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    let v: Value = serde_json::from_str(t.as_str()).expect("server frames are JSON");
+                    self.received.push(v.clone());
+                    return Some(v);
+                }
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    self.close_code = Some(frame.map_or(1005, |f| u16::from(f.code)));
+                    return None;
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    /// Reads until a frame matches (keeping all of them in `received`).
+    pub async fn next_where(&mut self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let v = self.read_one(left).await?;
+            if pred(&v) {
+                return Some(v);
+            }
+        }
+    }
+
+    /// Sends a request with a fresh id and returns the reply that echoes it.
+    pub async fn request(&mut self, mut v: Value) -> Result<Value> {
+        self.next_id += 1;
+        let id = format!("r{}", self.next_id);
+        v["id"] = json!(id);
+        self.send(&v).await?;
+        self.next_where(|m| m["id"] == json!(id) && m["type"] != "indicator_update", Duration::from_secs(10))
+            .await
+            .with_context(|| format!("no reply to {v}"))
+    }
+
+    /// Keeps reading for `d`.
+    pub async fn drain_for(&mut self, d: Duration) {
+        let deadline = Instant::now() + d;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            if self.read_one(left).await.is_none() && (self.close_code.is_some() || left.is_zero()) {
+                break;
+            }
+        }
+    }
+
+    /// Reads until the connection closes (or `timeout`); returns the close code.
+    pub async fn until_closed(&mut self, timeout: Duration) -> Option<u16> {
+        let deadline = Instant::now() + timeout;
+        while self.close_code.is_none() {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.ws.next()).await {
+                Err(_) => return None,
+                Ok(None) | Ok(Some(Err(_))) => break,
+                Ok(Some(Ok(Message::Close(frame)))) => self.close_code = Some(frame.map_or(1005, |f| u16::from(f.code))),
+                Ok(Some(Ok(Message::Text(t)))) => self.received.push(serde_json::from_str(t.as_str()).expect("JSON")),
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+        self.close_code
+    }
+
+    pub fn updates(&self) -> impl Iterator<Item = &Value> {
+        self.received.iter().filter(|m| m["type"] == "indicator_update")
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), async { while self.ws.next().await.is_some() {} }).await;
+    }
+}
+
+pub fn subscribe(symbol: &str, tf: &str, indicators: Value) -> Value {
+    json!({"action": "subscribe", "symbol": symbol, "timeframe": tf, "indicators": indicators})
+}
+
+/// Appends ticks exactly as a producer would (SPEC section 2).
+pub async fn write_ticks(redis: &Redis, symbol: &str, ticks: &[(i64, f64, f64)]) -> Result<()> {
+    let mut c = redis.conn().await?;
+    let mut pipe = redis::pipe();
+    pipe.sadd("symbols", symbol).ignore();
+    for (ts, price, volume) in ticks {
+        pipe.cmd("XADD")
+            .arg(format!("ticks:{{{symbol}}}"))
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(100_000)
+            .arg("*")
+            .arg("ts")
+            .arg(*ts)
+            .arg("price")
+            .arg(price.to_string())
+            .arg("volume")
+            .arg(volume.to_string())
+            .ignore();
+    }
+    let () = pipe.query_async(&mut c).await?;
+    Ok(())
+}
+
+/// Writes a live tick (ts = now) for each symbol every `period` until cancelled.
+pub fn tick_forever(redis_url: String, symbols: Vec<String>, period: Duration, stop: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let Ok(client) = redis::Client::open(redis_url.as_str()) else { return };
+        let Ok(mut c) = client.get_multiplexed_async_connection().await else { return };
+        let mut price = 100.0;
+        while !stop.is_cancelled() {
+            price += 0.25;
+            let mut pipe = redis::pipe();
+            for s in &symbols {
+                pipe.sadd("symbols", s).ignore();
+                pipe.cmd("XADD").arg(format!("ticks:{{{s}}}")).arg("*").arg("ts").arg(shared::clock::now_ms())
+                    .arg("price").arg(price).arg("volume").arg(1).ignore();
+            }
+            let _: Result<(), _> = pipe.query_async(&mut c).await;
+            tokio::time::sleep(period).await;
+        }
+    })
+}
+
+/// Polls `f` until it returns true or `timeout` passes.
+pub async fn eventually<F, Fut>(timeout: Duration, mut f: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if f().await {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

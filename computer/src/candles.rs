@@ -81,7 +81,12 @@ impl CandleSet {
 
 /// Parses one stream entry's fields. `Err` names what is wrong (for the one-time log line).
 pub fn parse_tick(fields: &[(String, Vec<u8>)]) -> Result<Tick, String> {
-    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_slice());
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_slice())
+    };
     let text = |name: &str| -> Result<Option<&str>, String> {
         get(name)
             .map(|v| std::str::from_utf8(v).map_err(|_| format!("{name} is not UTF-8")))
@@ -122,7 +127,11 @@ mod tests {
 
     const T0: i64 = 1_762_257_600_000; // a multiple of one day
     fn tick(ts: i64, price: f64) -> Tick {
-        Tick { ts, price, volume: 2.0 }
+        Tick {
+            ts,
+            price,
+            volume: 2.0,
+        }
     }
 
     // Shows OHLCV accumulation, close on the next period's tick, and late ticks ignored.
@@ -133,8 +142,13 @@ mod tests {
         assert_eq!(s.apply(0, &tick(T0 + 2, 12.0)), Step::Forming);
         assert_eq!(s.apply(0, &tick(T0 + 3, 9.0)), Step::Forming);
         assert_eq!(s.apply(0, &tick(T0 + 59_999, 11.0)), Step::Forming);
-        let Step::Closed(c) = s.apply(0, &tick(T0 + 60_000, 20.0)) else { panic!() };
-        assert_eq!((c.time, c.open, c.high, c.low, c.close, c.volume), (T0, 10.0, 12.0, 9.0, 11.0, 8.0));
+        let Step::Closed(c) = s.apply(0, &tick(T0 + 60_000, 20.0)) else {
+            panic!()
+        };
+        assert_eq!(
+            (c.time, c.open, c.high, c.low, c.close, c.volume),
+            (T0, 10.0, 12.0, 9.0, 11.0, 8.0)
+        );
         assert_eq!(s.apply(0, &tick(T0 + 5, 1.0)), Step::Late);
         assert_eq!(s.forming[0].unwrap().close, 20.0);
     }
@@ -155,10 +169,16 @@ mod tests {
     #[test]
     fn parse_ticks() {
         let f = |pairs: &[(&str, &str)]| -> Vec<(String, Vec<u8>)> {
-            pairs.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                .collect()
         };
         let t = parse_tick(&f(&[("ts", "1762257600123"), ("price", "23450.25")])).unwrap();
-        assert_eq!((t.ts, t.price, t.volume), (1_762_257_600_123, 23450.25, 0.0));
+        assert_eq!(
+            (t.ts, t.price, t.volume),
+            (1_762_257_600_123, 23450.25, 0.0)
+        );
         for bad in [
             f(&[("price", "1")]),
             f(&[("ts", "x"), ("price", "1")]),

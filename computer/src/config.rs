@@ -3,7 +3,10 @@
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "computer", about = "Turns ticks into candles and candles into indicator values")]
+#[command(
+    name = "computer",
+    about = "Turns ticks into candles and candles into indicator values"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -20,7 +23,12 @@ pub enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct Config {
     /// Redis URL.
-    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", global = true)]
+    #[arg(
+        long,
+        env = "REDIS_URL",
+        default_value = "redis://127.0.0.1:6379",
+        global = true
+    )]
     pub redis_url: String,
     /// This computer's id in leases and the `computers` set; a random `c_<uuid>` when empty.
     #[arg(long, env = "COMPUTER_ID", default_value = "")]
@@ -42,7 +50,12 @@ pub struct Config {
 #[derive(Args, Debug, Clone)]
 pub struct SimulateArgs {
     /// Symbols to simulate, comma-separated.
-    #[arg(long, env = "SIM_SYMBOLS", value_delimiter = ',', default_value = "NIFTY50,BANKNIFTY,RELIANCE,TCS,INFY")]
+    #[arg(
+        long,
+        env = "SIM_SYMBOLS",
+        value_delimiter = ',',
+        default_value = "NIFTY50,BANKNIFTY,RELIANCE,TCS,INFY"
+    )]
     pub symbols: Vec<String>,
     /// Ticks per second per symbol.
     #[arg(long, env = "SIM_TICK_RATE", default_value_t = 2.0)]
@@ -71,6 +84,10 @@ impl Config {
         if self.maintenance_ms == 0 {
             errors.push("--maintenance-ms must be > 0".to_owned());
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("; "))
+        }
     }
 }

@@ -27,7 +27,12 @@ impl Watched {
         for c in history {
             last = state.update(c);
         }
-        Watched { id: spec.id(), n_outputs: spec.columns().len(), state, last }
+        Watched {
+            id: spec.id(),
+            n_outputs: spec.columns().len(),
+            state,
+            last,
+        }
     }
 }
 
@@ -102,7 +107,8 @@ impl SymbolEngine {
             is_final,
             values,
         };
-        out.publications.push((tf, self.seq[i], encode_named(&batch)));
+        out.publications
+            .push((tf, self.seq[i], encode_named(&batch)));
     }
 
     fn save_states(&self, i: usize, candle_time: i64, out: &mut Commit) {
@@ -113,15 +119,24 @@ impl SymbolEngine {
                 outputs: nullable(&w.last, w.n_outputs),
                 state: w.state.clone(),
             };
-            out.states.push((shared::keys::watch_member(tf, &w.id), encode(&stored)));
+            out.states
+                .push((shared::keys::watch_member(tf, &w.id), encode(&stored)));
         }
     }
 
     /// Applies ticks in stream order. Finals are published for every close; of the live values
     /// only the newest per timeframe is published (older ones in the same read are superseded
     /// before anyone could see them).
-    pub fn on_ticks(&mut self, ticks: &[Tick], cursor: String, wall_ms: i64) -> (Commit, StepStats) {
-        let mut out = Commit { cursor: Some(cursor), ..Commit::default() };
+    pub fn on_ticks(
+        &mut self,
+        ticks: &[Tick],
+        cursor: String,
+        wall_ms: i64,
+    ) -> (Commit, StepStats) {
+        let mut out = Commit {
+            cursor: Some(cursor),
+            ..Commit::default()
+        };
         let mut stats = StepStats::default();
         let mut touched = [false; N_TF];
         let mut last_close = [None; N_TF];
@@ -192,7 +207,10 @@ impl SymbolEngine {
 }
 
 pub fn tf_index(tf: Timeframe) -> usize {
-    Timeframe::ALL.iter().position(|&t| t == tf).expect("every timeframe is in ALL")
+    Timeframe::ALL
+        .iter()
+        .position(|&t| t == tf)
+        .expect("every timeframe is in ALL")
 }
 
 #[cfg(test)]
@@ -210,7 +228,14 @@ mod tests {
     }
 
     fn ticks(prices: &[(i64, f64)]) -> Vec<Tick> {
-        prices.iter().map(|&(ts, price)| Tick { ts, price, volume: 1.0 }).collect()
+        prices
+            .iter()
+            .map(|&(ts, price)| Tick {
+                ts,
+                price,
+                volume: 1.0,
+            })
+            .collect()
     }
 
     // Shows a close yields a final batch before the live one, with increasing seqs, and that
@@ -218,15 +243,36 @@ mod tests {
     #[test]
     fn final_then_live_with_increasing_seq() {
         let mut e = engine_with_sma2();
-        let (c, _) = e.on_ticks(&ticks(&[(T0, 10.0), (T0 + 60_000, 20.0), (T0 + 120_000, 30.0)]), "1-0".into(), 0);
-        let batches: Vec<UpdateBatch> =
-            c.publications.iter().filter(|p| p.0 == Timeframe::M1).map(|p| decode(&p.2).unwrap()).collect();
-        let summary: Vec<_> = batches.iter().map(|b| (b.seq, b.is_final, b.candle_time, b.values[0].outputs[0])).collect();
+        let (c, _) = e.on_ticks(
+            &ticks(&[(T0, 10.0), (T0 + 60_000, 20.0), (T0 + 120_000, 30.0)]),
+            "1-0".into(),
+            0,
+        );
+        let batches: Vec<UpdateBatch> = c
+            .publications
+            .iter()
+            .filter(|p| p.0 == Timeframe::M1)
+            .map(|p| decode(&p.2).unwrap())
+            .collect();
+        let summary: Vec<_> = batches
+            .iter()
+            .map(|b| (b.seq, b.is_final, b.candle_time, b.values[0].outputs[0]))
+            .collect();
         assert_eq!(
             summary,
-            [(1, true, T0, None), (2, true, T0 + 60_000, Some(15.0)), (3, false, T0 + 120_000, Some(25.0))]
+            [
+                (1, true, T0, None),
+                (2, true, T0 + 60_000, Some(15.0)),
+                (3, false, T0 + 120_000, Some(25.0))
+            ]
         );
-        assert_eq!(c.closed.iter().filter(|(tf, _)| *tf == Timeframe::M1).count(), 2);
+        assert_eq!(
+            c.closed
+                .iter()
+                .filter(|(tf, _)| *tf == Timeframe::M1)
+                .count(),
+            2
+        );
         let st: StoredState = decode(&c.states[0].1).unwrap();
         assert_eq!(st.candle_time, T0 + 60_000);
         assert_eq!(c.cursor.as_deref(), Some("1-0"));
@@ -239,7 +285,11 @@ mod tests {
         e.on_ticks(&ticks(&[(T0, 10.0)]), "1-0".into(), 1_000);
         assert!(e.on_idle(1_500, 2_000).is_empty());
         let c = e.on_idle(T0 + 60_000, 2_000);
-        let finals: Vec<UpdateBatch> = c.publications.iter().map(|p| decode(&p.2).unwrap()).collect();
+        let finals: Vec<UpdateBatch> = c
+            .publications
+            .iter()
+            .map(|p| decode(&p.2).unwrap())
+            .collect();
         assert_eq!(finals.len(), 1);
         assert!(finals[0].is_final && finals[0].candle_time == T0);
         assert!(c.forming.contains(&(Timeframe::M1, None)));

@@ -22,7 +22,9 @@ async fn main() -> anyhow::Result<()> {
         signal.cancel();
     });
     match cli.command {
-        Some(Command::Simulate(args)) => computer::simulate::run(args, &cli.config.redis_url, shutdown).await,
+        Some(Command::Simulate(args)) => {
+            computer::simulate::run(args, &cli.config.redis_url, shutdown).await
+        }
         None => computer::run(cli.config, shutdown).await,
     }
 }

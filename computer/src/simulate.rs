@@ -20,7 +20,11 @@ impl Rng {
     }
 }
 
-pub async fn run(args: SimulateArgs, redis_url: &str, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn run(
+    args: SimulateArgs,
+    redis_url: &str,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let symbols: Vec<Symbol> = args
         .symbols
         .iter()
@@ -33,7 +37,10 @@ pub async fn run(args: SimulateArgs, redis_url: &str, shutdown: CancellationToke
         "--tick-rate must be in (0, 10000]"
     );
     let client = redis::Client::open(redis_url).context("--redis-url")?;
-    let mut conn = client.get_connection_manager().await.context("connecting to Redis")?;
+    let mut conn = client
+        .get_connection_manager()
+        .await
+        .context("connecting to Redis")?;
     let mut rng = Rng(args.seed.max(1));
     let mut prices: Vec<f64> = symbols
         .iter()
@@ -44,7 +51,11 @@ pub async fn run(args: SimulateArgs, redis_url: &str, shutdown: CancellationToke
         pipe.sadd(keys::SYMBOLS, s.as_str()).ignore();
     }
     let () = pipe.query_async(&mut conn).await?;
-    tracing::info!(symbols = symbols.len(), tick_rate = args.tick_rate, "simulating");
+    tracing::info!(
+        symbols = symbols.len(),
+        tick_rate = args.tick_rate,
+        "simulating"
+    );
     let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / args.tick_rate));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let deadline = (args.duration_secs > 0)

@@ -108,10 +108,13 @@ pub async fn commit(
     for (tf, _) in &c.closed {
         inv.key(keys::candles(symbol, *tf));
     }
-    inv.arg(token).arg(c.cursor.as_deref().unwrap_or("")).arg(history_cap);
+    inv.arg(token)
+        .arg(c.cursor.as_deref().unwrap_or(""))
+        .arg(history_cap);
     inv.arg(c.forming.len());
     for (tf, candle) in &c.forming {
-        inv.arg(tf.as_str()).arg(candle.as_ref().map(encode).unwrap_or_default());
+        inv.arg(tf.as_str())
+            .arg(candle.as_ref().map(encode).unwrap_or_default());
     }
     inv.arg(c.closed.len());
     for (_, candle) in &c.closed {
@@ -119,7 +122,10 @@ pub async fn commit(
     }
     inv.arg(c.publications.len());
     for (tf, seq, payload) in &c.publications {
-        inv.arg(keys::updates_channel(symbol, *tf)).arg(tf.as_str()).arg(*seq).arg(payload.as_slice());
+        inv.arg(keys::updates_channel(symbol, *tf))
+            .arg(tf.as_str())
+            .arg(*seq)
+            .arg(payload.as_slice());
     }
     inv.arg(c.states.len());
     for (field, bytes) in &c.states {
@@ -132,17 +138,42 @@ pub async fn commit(
     }
 }
 
-pub async fn acquire(conn: &mut ConnectionManager, symbol: &str, me: &str, ttl_ms: u64) -> RedisResult<Option<String>> {
-    ACQUIRE.key(keys::lease(symbol)).key(keys::lease_epoch(symbol)).arg(me).arg(ttl_ms).invoke_async(conn).await
+pub async fn acquire(
+    conn: &mut ConnectionManager,
+    symbol: &str,
+    me: &str,
+    ttl_ms: u64,
+) -> RedisResult<Option<String>> {
+    ACQUIRE
+        .key(keys::lease(symbol))
+        .key(keys::lease_epoch(symbol))
+        .arg(me)
+        .arg(ttl_ms)
+        .invoke_async(conn)
+        .await
 }
 
-pub async fn renew(conn: &mut ConnectionManager, symbol: &str, token: &str, ttl_ms: u64) -> RedisResult<bool> {
-    let n: i64 = RENEW.key(keys::lease(symbol)).arg(token).arg(ttl_ms).invoke_async(conn).await?;
+pub async fn renew(
+    conn: &mut ConnectionManager,
+    symbol: &str,
+    token: &str,
+    ttl_ms: u64,
+) -> RedisResult<bool> {
+    let n: i64 = RENEW
+        .key(keys::lease(symbol))
+        .arg(token)
+        .arg(ttl_ms)
+        .invoke_async(conn)
+        .await?;
     Ok(n == 1)
 }
 
 pub async fn release(conn: &mut ConnectionManager, symbol: &str, token: &str) -> RedisResult<()> {
-    let _: i64 = RELEASE.key(keys::lease(symbol)).arg(token).invoke_async(conn).await?;
+    let _: i64 = RELEASE
+        .key(keys::lease(symbol))
+        .arg(token)
+        .invoke_async(conn)
+        .await?;
     Ok(())
 }
 
@@ -157,7 +188,9 @@ pub struct Bootstrap {
 
 pub async fn bootstrap(conn: &mut ConnectionManager, symbol: &str) -> RedisResult<Bootstrap> {
     let mut pipe = redis::pipe();
-    pipe.get(keys::tick_cursor(symbol)).hgetall(keys::forming(symbol)).hgetall(keys::seq(symbol));
+    pipe.get(keys::tick_cursor(symbol))
+        .hgetall(keys::forming(symbol))
+        .hgetall(keys::seq(symbol));
     for tf in Timeframe::ALL {
         pipe.lindex(keys::candles(symbol, tf), -1);
     }
@@ -169,7 +202,11 @@ pub async fn bootstrap(conn: &mut ConnectionManager, symbol: &str) -> RedisResul
         Vec<Option<Vec<u8>>>,
     ) = {
         let mut v: Vec<redis::Value> = pipe.query_async(conn).await?;
-        let last = v.split_off(3).into_iter().map(redis::from_redis_value).collect::<Result<_, _>>()?;
+        let last = v
+            .split_off(3)
+            .into_iter()
+            .map(redis::from_redis_value)
+            .collect::<Result<_, _>>()?;
         let mut it = v.into_iter();
         (
             redis::from_redis_value(it.next().unwrap_or(redis::Value::Nil))?,
@@ -178,7 +215,10 @@ pub async fn bootstrap(conn: &mut ConnectionManager, symbol: &str) -> RedisResul
             last,
         )
     };
-    let mut b = Bootstrap { cursor, ..Bootstrap::default() };
+    let mut b = Bootstrap {
+        cursor,
+        ..Bootstrap::default()
+    };
     for (tf, bytes) in forming {
         if let (Ok(tf), Ok(c)) = (Timeframe::parse(&tf), decode::<Candle>(&bytes)) {
             b.forming[tf_index(tf)] = Some(c);
@@ -190,17 +230,30 @@ pub async fn bootstrap(conn: &mut ConnectionManager, symbol: &str) -> RedisResul
         }
     }
     for (i, bytes) in last.into_iter().enumerate() {
-        b.last_closed[i] = bytes.and_then(|b| decode::<Candle>(&b).ok()).map(|c| c.time);
+        b.last_closed[i] = bytes
+            .and_then(|b| decode::<Candle>(&b).ok())
+            .map(|c| c.time);
     }
     Ok(b)
 }
 
-pub async fn load_candles(conn: &mut ConnectionManager, symbol: &str, tf: Timeframe) -> RedisResult<Vec<Candle>> {
+pub async fn load_candles(
+    conn: &mut ConnectionManager,
+    symbol: &str,
+    tf: Timeframe,
+) -> RedisResult<Vec<Candle>> {
     let raw: Vec<Vec<u8>> = conn.lrange(keys::candles(symbol, tf), 0, -1).await?;
-    Ok(raw.iter().filter_map(|b| decode::<Candle>(b).ok()).collect())
+    Ok(raw
+        .iter()
+        .filter_map(|b| decode::<Candle>(b).ok())
+        .collect())
 }
 
-pub async fn load_state(conn: &mut ConnectionManager, symbol: &str, field: &str) -> RedisResult<Option<StoredState>> {
+pub async fn load_state(
+    conn: &mut ConnectionManager,
+    symbol: &str,
+    field: &str,
+) -> RedisResult<Option<StoredState>> {
     let raw: Option<Vec<u8>> = conn.hget(keys::indicator_state(symbol), field).await?;
     Ok(raw.and_then(|b| decode(&b).ok()))
 }

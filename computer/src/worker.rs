@@ -64,8 +64,14 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()>
     let cm = ConnectionManagerConfig::new()
         .set_response_timeout(Some(Duration::from_secs(5)))
         .set_connection_timeout(Some(Duration::from_secs(2)));
-    let conn = client.get_connection_manager_with_config(cm.clone()).await.context("connecting to Redis")?;
-    let reader = client.get_connection_manager_with_config(cm).await.context("connecting to Redis")?;
+    let conn = client
+        .get_connection_manager_with_config(cm.clone())
+        .await
+        .context("connecting to Redis")?;
+    let reader = client
+        .get_connection_manager_with_config(cm)
+        .await
+        .context("connecting to Redis")?;
     let me = if cfg.computer_id.is_empty() {
         format!("c_{}", uuid::Uuid::new_v4().simple())
     } else {
@@ -91,7 +97,11 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()>
 /// Gateways publish a symbol on `WATCH_EVENTS` when it gets a new watched indicator; the owner
 /// re-reads that symbol's watch set at once. Missing one is harmless: the periodic refresh
 /// catches up.
-async fn listen_watch_events(client: redis::Client, tx: mpsc::Sender<String>, shutdown: CancellationToken) {
+async fn listen_watch_events(
+    client: redis::Client,
+    tx: mpsc::Sender<String>,
+    shutdown: CancellationToken,
+) {
     while !shutdown.is_cancelled() {
         let pubsub = async {
             let mut ps = client.get_async_pubsub().await?;
@@ -184,14 +194,21 @@ impl Worker {
         for s in symbols {
             if Symbol::parse(&s).is_ok() {
                 valid.push(s);
-            } else if self.logged_bad_symbols.len() < 1000 && self.logged_bad_symbols.insert(s.clone()) {
+            } else if self.logged_bad_symbols.len() < 1000
+                && self.logged_bad_symbols.insert(s.clone())
+            {
                 tracing::warn!(symbol = %s.escape_debug(), "ignoring invalid symbol in `symbols`");
             }
         }
         // Renew what we hold; drop what we lost or what is no longer a symbol.
-        let held: Vec<(String, String)> = self.owned.iter().map(|(s, o)| (s.clone(), o.token.clone())).collect();
+        let held: Vec<(String, String)> = self
+            .owned
+            .iter()
+            .map(|(s, o)| (s.clone(), o.token.clone()))
+            .collect();
         for (symbol, token) in held {
-            let keep = valid.contains(&symbol) && store::renew(&mut self.conn, &symbol, &token, ttl).await?;
+            let keep = valid.contains(&symbol)
+                && store::renew(&mut self.conn, &symbol, &token, ttl).await?;
             if !keep {
                 self.owned.remove(&symbol);
                 store::release(&mut self.conn, &symbol, &token).await?;
@@ -200,7 +217,9 @@ impl Worker {
         }
         let target = valid.len().div_ceil(live.max(1));
         while self.owned.len() > target {
-            let Some((symbol, o)) = self.owned.pop_last() else { break };
+            let Some((symbol, o)) = self.owned.pop_last() else {
+                break;
+            };
             store::release(&mut self.conn, &symbol, &o.token).await?;
             tracing::info!(%symbol, target, "symbol handed over (fair share)");
         }
@@ -239,7 +258,14 @@ impl Worker {
         engine.seq = b.seq;
         let stream_id = b.cursor.unwrap_or_else(|| "0".to_owned());
         tracing::info!(%symbol, %token, from = %stream_id, "symbol acquired");
-        self.owned.insert(symbol, Owned { token, engine, stream_id });
+        self.owned.insert(
+            symbol,
+            Owned {
+                token,
+                engine,
+                stream_id,
+            },
+        );
         Ok(())
     }
 
@@ -261,7 +287,9 @@ impl Worker {
                 .split_once(':')
                 .and_then(|(tf, id)| Some((Timeframe::parse(tf).ok()?, Spec::from_id(id).ok()?)));
             match entry {
-                Some((tf, spec)) if spec.id() == m.split_once(':').map_or("", |x| x.1) => parsed.push((tf, spec, m)),
+                Some((tf, spec)) if spec.id() == m.split_once(':').map_or("", |x| x.1) => {
+                    parsed.push((tf, spec, m))
+                }
                 _ => bad.push(m),
             }
         }
@@ -273,28 +301,48 @@ impl Worker {
         for (tf, spec, _) in &parsed {
             pipe.exists(keys::subscribers(symbol, *tf, &spec.id()));
         }
-        let exists: Vec<bool> = if parsed.is_empty() { Vec::new() } else { pipe.query_async(&mut self.conn).await? };
+        let exists: Vec<bool> = if parsed.is_empty() {
+            Vec::new()
+        } else {
+            pipe.query_async(&mut self.conn).await?
+        };
         let mut desired: [Vec<(Spec, String)>; N_TF] = Default::default();
         for ((tf, spec, member), watched) in parsed.into_iter().zip(exists) {
             if watched {
                 desired[tf_index(tf)].push((spec, member));
             }
         }
-        let Some(owned) = self.owned.get(symbol) else { return Ok(()) };
+        let Some(owned) = self.owned.get(symbol) else {
+            return Ok(());
+        };
         let token = owned.token.clone();
         for (i, want) in desired.into_iter().enumerate() {
             let tf = Timeframe::ALL[i];
             let have: HashMap<String, usize> = {
                 let o = &self.owned[symbol];
-                o.engine.watched[i].iter().enumerate().map(|(k, w)| (w.id.clone(), k)).collect()
+                o.engine.watched[i]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, w)| (w.id.clone(), k))
+                    .collect()
             };
             let want_ids: HashSet<String> = want.iter().map(|(s, _)| s.id()).collect();
-            let dropped: Vec<String> = have.keys().filter(|id| !want_ids.contains(*id)).cloned().collect();
+            let dropped: Vec<String> = have
+                .keys()
+                .filter(|id| !want_ids.contains(*id))
+                .cloned()
+                .collect();
             if !dropped.is_empty() {
                 let o = self.owned.get_mut(symbol).expect("checked above");
                 o.engine.watched[i].retain(|w| !dropped.contains(&w.id));
-                let fields: Vec<String> = dropped.iter().map(|id| keys::watch_member(tf, id)).collect();
-                let _: () = self.conn.hdel(keys::indicator_state(symbol), fields).await?;
+                let fields: Vec<String> = dropped
+                    .iter()
+                    .map(|id| keys::watch_member(tf, id))
+                    .collect();
+                let _: () = self
+                    .conn
+                    .hdel(keys::indicator_state(symbol), fields)
+                    .await?;
                 tracing::debug!(%symbol, %tf, ?dropped, "indicators no longer watched");
             }
             let mut added = false;
@@ -311,15 +359,28 @@ impl Worker {
                         last: shared::update::to_outputs(&s.outputs),
                         state: s.state,
                     },
-                    _ => Watched::warm(&spec, &store::load_candles(&mut self.conn, symbol, tf).await?),
+                    _ => Watched::warm(
+                        &spec,
+                        &store::load_candles(&mut self.conn, symbol, tf).await?,
+                    ),
                 };
                 tracing::debug!(%symbol, %tf, id = %watched.id, "indicator now watched");
-                self.owned.get_mut(symbol).expect("checked above").engine.watched[i].push(watched);
+                self.owned
+                    .get_mut(symbol)
+                    .expect("checked above")
+                    .engine
+                    .watched[i]
+                    .push(watched);
                 added = true;
             }
             if added {
                 // New watchers get a value now rather than at the next tick.
-                let commit = self.owned.get_mut(symbol).expect("checked above").engine.live_now(tf);
+                let commit = self
+                    .owned
+                    .get_mut(symbol)
+                    .expect("checked above")
+                    .engine
+                    .live_now(tf);
                 self.apply(symbol, &token, commit).await?;
             }
         }
@@ -331,7 +392,15 @@ impl Worker {
             return Ok(());
         }
         let n = commit.publications.len() as u64;
-        match store::commit(&mut self.conn, symbol, token, &commit, self.cfg.history_candles).await? {
+        match store::commit(
+            &mut self.conn,
+            symbol,
+            token,
+            &commit,
+            self.cfg.history_candles,
+        )
+        .await?
+        {
             CommitOutcome::Applied => {
                 self.stats.batches_published.fetch_add(n, Ordering::Relaxed);
             }
@@ -354,7 +423,11 @@ impl Worker {
             return Ok(());
         }
         let mut cmd = redis::cmd("XREAD");
-        cmd.arg("COUNT").arg(1000).arg("BLOCK").arg(100).arg("STREAMS");
+        cmd.arg("COUNT")
+            .arg(1000)
+            .arg("BLOCK")
+            .arg(100)
+            .arg("STREAMS");
         for symbol in self.owned.keys() {
             cmd.arg(keys::ticks(symbol));
         }
@@ -364,10 +437,16 @@ impl Worker {
         let reply: XreadReply = cmd.query_async(&mut self.reader).await?;
         let wall = clock::now_ms();
         for (key, entries) in reply.unwrap_or_default() {
-            let Some(symbol) = key.strip_prefix("ticks:{").and_then(|k| k.strip_suffix('}')).map(str::to_owned) else {
+            let Some(symbol) = key
+                .strip_prefix("ticks:{")
+                .and_then(|k| k.strip_suffix('}'))
+                .map(str::to_owned)
+            else {
                 continue;
             };
-            let Some(last_id) = entries.last().map(|e| e.0.clone()) else { continue };
+            let Some(last_id) = entries.last().map(|e| e.0.clone()) else {
+                continue;
+            };
             let mut ticks: Vec<Tick> = Vec::with_capacity(entries.len());
             for (id, fields) in &entries {
                 match parse_tick(fields) {
@@ -380,8 +459,12 @@ impl Worker {
                     }
                 }
             }
-            self.stats.ticks.fetch_add(ticks.len() as u64, Ordering::Relaxed);
-            let Some(o) = self.owned.get_mut(&symbol) else { continue };
+            self.stats
+                .ticks
+                .fetch_add(ticks.len() as u64, Ordering::Relaxed);
+            let Some(o) = self.owned.get_mut(&symbol) else {
+                continue;
+            };
             let (commit, st) = o.engine.on_ticks(&ticks, last_id.clone(), wall);
             self.stats.late_ticks.fetch_add(st.late, Ordering::Relaxed);
             let token = o.token.clone();
@@ -398,7 +481,9 @@ impl Worker {
         let idle = self.cfg.idle_close_ms as i64;
         let symbols: Vec<String> = self.owned.keys().cloned().collect();
         for symbol in symbols {
-            let Some(o) = self.owned.get_mut(&symbol) else { continue };
+            let Some(o) = self.owned.get_mut(&symbol) else {
+                continue;
+            };
             let commit = o.engine.on_idle(wall, idle);
             if !commit.is_empty() {
                 let token = o.token.clone();

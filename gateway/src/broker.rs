@@ -38,7 +38,10 @@ impl Broker {
     }
 
     fn is_subscribed(&self, channel: &str) -> bool {
-        self.subscribed.lock().expect("broker lock").contains(channel)
+        self.subscribed
+            .lock()
+            .expect("broker lock")
+            .contains(channel)
     }
 
     /// Returns once Redis confirmed we listen to the pair's channel.
@@ -52,7 +55,10 @@ impl Broker {
             return Ok(());
         }
         let Some(s) = sink.as_mut() else {
-            return Err(redis::RedisError::from((redis::ErrorKind::Io, "pub/sub link is reconnecting")));
+            return Err(redis::RedisError::from((
+                redis::ErrorKind::Io,
+                "pub/sub link is reconnecting",
+            )));
         };
         s.subscribe(&channel).await?;
         self.subscribed.lock().expect("broker lock").insert(channel);
@@ -69,7 +75,12 @@ impl Broker {
                 return;
             }
             let channel = keys::updates_channel(&pair.0, pair.1);
-            if !broker.subscribed.lock().expect("broker lock").remove(&channel) {
+            if !broker
+                .subscribed
+                .lock()
+                .expect("broker lock")
+                .remove(&channel)
+            {
                 return;
             }
             if let Some(s) = sink.as_mut()
@@ -82,7 +93,12 @@ impl Broker {
 
     /// Keeps the pub/sub connection up: connects, re-subscribes whatever the hub watches, and
     /// dispatches publications until the connection drops; then again, with backoff.
-    pub async fn run(self: Arc<Self>, hub: Arc<Hub>, metrics: Arc<Metrics>, shutdown: CancellationToken) {
+    pub async fn run(
+        self: Arc<Self>,
+        hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
+        shutdown: CancellationToken,
+    ) {
         let mut backoff = Duration::from_millis(100);
         while !shutdown.is_cancelled() {
             match self.client.get_async_pubsub().await {
@@ -92,12 +108,18 @@ impl Broker {
                         let mut guard = self.sink.lock().await;
                         *guard = Some(sink);
                         self.subscribed.lock().expect("broker lock").clear();
-                        let channels: Vec<String> =
-                            hub.pairs().iter().map(|(s, tf)| keys::updates_channel(s, *tf)).collect();
+                        let channels: Vec<String> = hub
+                            .pairs()
+                            .iter()
+                            .map(|(s, tf)| keys::updates_channel(s, *tf))
+                            .collect();
                         let s = guard.as_mut().expect("just set");
                         let ok = channels.is_empty() || s.subscribe(&channels).await.is_ok();
                         if ok {
-                            self.subscribed.lock().expect("broker lock").extend(channels);
+                            self.subscribed
+                                .lock()
+                                .expect("broker lock")
+                                .extend(channels);
                             self.connected.store(true, Ordering::Relaxed);
                             backoff = Duration::from_millis(100);
                         }

@@ -5,7 +5,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "gateway", about = "WebSocket gateway of the indicator stream cluster")]
+#[command(
+    name = "gateway",
+    about = "WebSocket gateway of the indicator stream cluster"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -30,13 +33,29 @@ pub enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long = "listen", env = "LISTEN_ADDR", default_value = "127.0.0.1:8081", global = true)]
+    #[arg(
+        long = "listen",
+        env = "LISTEN_ADDR",
+        default_value = "127.0.0.1:8081",
+        global = true
+    )]
     pub listen: SocketAddr,
     /// Redis URL.
-    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379", global = true)]
+    #[arg(
+        long,
+        env = "REDIS_URL",
+        default_value = "redis://127.0.0.1:6379",
+        global = true
+    )]
     pub redis_url: String,
     /// HMAC key for HS256 tokens. Required: the gateway refuses to start without one.
-    #[arg(long, env = "JWT_SECRET", hide_env_values = true, default_value = "", global = true)]
+    #[arg(
+        long,
+        env = "JWT_SECRET",
+        hide_env_values = true,
+        default_value = "",
+        global = true
+    )]
     pub jwt_secret: String,
     /// This gateway's id in `ws_conn` hashes; a random `gw_<uuid>` when empty.
     #[arg(long, env = "GATEWAY_ID", default_value = "")]
@@ -90,7 +109,8 @@ impl Config {
             errors.push("--send-queue must be at least 16".to_owned());
         }
         if self.max_indicators_per_conn == 0 || self.rate_limit_per_sec == 0 {
-            errors.push("--max-indicators-per-conn and --rate-limit-per-sec must be > 0".to_owned());
+            errors
+                .push("--max-indicators-per-conn and --rate-limit-per-sec must be > 0".to_owned());
         }
         if self.max_message_bytes < 1024 {
             errors.push("--max-message-bytes must be at least 1024".to_owned());
@@ -98,7 +118,11 @@ impl Config {
         if self.watch_ttl_secs < 3 {
             errors.push("--watch-ttl-secs must be at least 3".to_owned());
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("; "))
+        }
     }
 
     pub fn heartbeat(&self) -> Duration {

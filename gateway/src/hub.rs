@@ -47,7 +47,11 @@ pub struct Hub {
 
 impl Hub {
     pub fn add_conn(&self, id: ConnId, handle: ConnHandle) {
-        self.inner.write().expect("hub lock").conns.insert(id, handle);
+        self.inner
+            .write()
+            .expect("hub lock")
+            .conns
+            .insert(id, handle);
     }
 
     pub fn remove_conn(&self, id: &ConnId) {
@@ -63,7 +67,10 @@ impl Hub {
         for spec in specs {
             channel
                 .entry(spec.id())
-                .or_insert_with(|| Watch { columns: spec.columns().into(), conns: HashSet::new() })
+                .or_insert_with(|| Watch {
+                    columns: spec.columns().into(),
+                    conns: HashSet::new(),
+                })
                 .conns
                 .insert(id.clone());
         }
@@ -73,7 +80,9 @@ impl Hub {
     /// Removes watches; returns true when the pair has no local watcher left.
     pub fn unsubscribe(&self, id: &ConnId, pair: &Pair, ids: &[String]) -> bool {
         let mut inner = self.inner.write().expect("hub lock");
-        let Some(channel) = inner.channels.get_mut(pair) else { return true };
+        let Some(channel) = inner.channels.get_mut(pair) else {
+            return true;
+        };
         for indicator in ids {
             if let Some(w) = channel.get_mut(indicator) {
                 w.conns.remove(id);
@@ -90,11 +99,21 @@ impl Hub {
     }
 
     pub fn has_watchers(&self, pair: &Pair) -> bool {
-        self.inner.read().expect("hub lock").channels.contains_key(pair)
+        self.inner
+            .read()
+            .expect("hub lock")
+            .channels
+            .contains_key(pair)
     }
 
     pub fn pairs(&self) -> Vec<Pair> {
-        self.inner.read().expect("hub lock").channels.keys().cloned().collect()
+        self.inner
+            .read()
+            .expect("hub lock")
+            .channels
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Every (pair, indicator id) with a local watcher.
@@ -123,7 +142,9 @@ impl Hub {
         let timestamp = clock::rfc3339_micros(batch.computed_at_us);
         let candle_time = clock::rfc3339_millis(batch.candle_time);
         for v in &batch.values {
-            let Some(watch) = channel.get(&v.id) else { continue };
+            let Some(watch) = channel.get(&v.id) else {
+                continue;
+            };
             let value = outputs_json(&watch.columns, &v.to_outputs());
             let frame = IndicatorUpdate {
                 kind: "indicator_update",
@@ -136,9 +157,12 @@ impl Hub {
                 seq: batch.seq,
                 is_final: batch.is_final,
             };
-            let bytes = Utf8Bytes::from(serde_json::to_string(&frame).expect("plain struct serializes"));
+            let bytes =
+                Utf8Bytes::from(serde_json::to_string(&frame).expect("plain struct serializes"));
             for conn in &watch.conns {
-                let Some(handle) = inner.conns.get(conn) else { continue };
+                let Some(handle) = inner.conns.get(conn) else {
+                    continue;
+                };
                 match handle.tx.try_send(bytes.clone()) {
                     Ok(()) => Metrics::inc(&metrics.updates_delivered),
                     Err(mpsc::error::TrySendError::Full(_)) => {
@@ -159,11 +183,21 @@ mod tests {
     use super::*;
     use shared::update::IndicatorValue;
 
-    fn conn(hub: &Hub, name: &str, cap: usize) -> (ConnId, mpsc::Receiver<Utf8Bytes>, CancellationToken) {
+    fn conn(
+        hub: &Hub,
+        name: &str,
+        cap: usize,
+    ) -> (ConnId, mpsc::Receiver<Utf8Bytes>, CancellationToken) {
         let (tx, rx) = mpsc::channel(cap);
         let kick = CancellationToken::new();
         let id: ConnId = name.into();
-        hub.add_conn(id.clone(), ConnHandle { tx, kick: kick.clone() });
+        hub.add_conn(
+            id.clone(),
+            ConnHandle {
+                tx,
+                kick: kick.clone(),
+            },
+        );
         (id, rx, kick)
     }
 
@@ -175,7 +209,13 @@ mod tests {
             candle_time: 0,
             computed_at_us: 0,
             is_final: false,
-            values: ids.iter().map(|id| IndicatorValue { id: id.to_string(), outputs: vec![Some(1.5)] }).collect(),
+            values: ids
+                .iter()
+                .map(|id| IndicatorValue {
+                    id: id.to_string(),
+                    outputs: vec![Some(1.5)],
+                })
+                .collect(),
         }
     }
 
@@ -188,14 +228,29 @@ mod tests {
         let (a, mut ra, _) = conn(&hub, "a", 8);
         let (b, mut rb, _) = conn(&hub, "b", 8);
         assert!(hub.subscribe(&a, &pair, &[Spec::from_id("RSI_14").unwrap()]));
-        assert!(!hub.subscribe(&b, &pair, &[Spec::from_id("SMA_20").unwrap(), Spec::from_id("RSI_14").unwrap()]));
+        assert!(!hub.subscribe(
+            &b,
+            &pair,
+            &[
+                Spec::from_id("SMA_20").unwrap(),
+                Spec::from_id("RSI_14").unwrap()
+            ]
+        ));
         hub.dispatch(&batch(&["RSI_14", "SMA_20"]), &m);
         let got_a: Vec<_> = std::iter::from_fn(|| ra.try_recv().ok()).collect();
         let got_b: Vec<_> = std::iter::from_fn(|| rb.try_recv().ok()).collect();
         assert_eq!(got_a.len(), 1);
         assert!(got_a[0].as_str().contains("\"indicator_id\":\"RSI_14\""));
         assert_eq!(got_b.len(), 2);
-        assert_eq!(got_a[0].as_str().as_ptr(), got_b.iter().find(|f| f.as_str().contains("RSI")).unwrap().as_str().as_ptr());
+        assert_eq!(
+            got_a[0].as_str().as_ptr(),
+            got_b
+                .iter()
+                .find(|f| f.as_str().contains("RSI"))
+                .unwrap()
+                .as_str()
+                .as_ptr()
+        );
         assert!(!hub.unsubscribe(&a, &pair, &["RSI_14".into()]));
         assert!(hub.unsubscribe(&b, &pair, &["RSI_14".into(), "SMA_20".into()]));
         assert!(!hub.has_watchers(&pair));

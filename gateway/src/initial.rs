@@ -18,7 +18,12 @@ pub struct Initial {
     pub seq: u64,
 }
 
-pub async fn initial_values(store: &Store, symbol: &str, tf: Timeframe, specs: &[Spec]) -> Result<Initial, StoreError> {
+pub async fn initial_values(
+    store: &Store,
+    symbol: &str,
+    tf: Timeframe,
+    specs: &[Spec],
+) -> Result<Initial, StoreError> {
     let ids: Vec<String> = specs.iter().map(Spec::id).collect();
     let snap = store.snapshot(symbol, tf, &ids).await?;
     let last_time = snap.last_closed.map(|c| c.time);
@@ -48,5 +53,8 @@ pub async fn initial_values(store: &Store, symbol: &str, tf: Timeframe, specs: &
         };
         values.insert(id, outputs_json(&spec.columns(), &out));
     }
-    Ok(Initial { values, seq: snap.seq })
+    Ok(Initial {
+        values,
+        seq: snap.seq,
+    })
 }

@@ -50,7 +50,11 @@ pub struct Gateway {
 
 /// Serves on `listener` until `shutdown` is cancelled, then drains sessions within the
 /// configured deadline.
-pub async fn run(listener: TcpListener, cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    cfg: Config,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     cfg.validate().map_err(anyhow::Error::msg)?;
     let gateway_id = if cfg.gateway_id.is_empty() {
         format!("gw_{}", uuid::Uuid::new_v4().simple())
@@ -58,7 +62,8 @@ pub async fn run(listener: TcpListener, cfg: Config, shutdown: CancellationToken
         cfg.gateway_id.clone()
     };
     let client = redis::Client::open(cfg.redis_url.as_str()).context("--redis-url")?;
-    let store = Store::new(&cfg.redis_url, gateway_id.clone(), cfg.watch_ttl_secs).context("--redis-url")?;
+    let store = Store::new(&cfg.redis_url, gateway_id.clone(), cfg.watch_ttl_secs)
+        .context("--redis-url")?;
     if let Err(e) = store.ping().await {
         tracing::warn!(cause = %e, "Redis is not reachable yet; /readyz fails until it is");
     }
@@ -75,7 +80,11 @@ pub async fn run(listener: TcpListener, cfg: Config, shutdown: CancellationToken
         started: Instant::now(),
         cfg,
     });
-    tokio::spawn(gw.broker.clone().run(gw.hub.clone(), gw.metrics.clone(), background.clone()));
+    tokio::spawn(
+        gw.broker
+            .clone()
+            .run(gw.hub.clone(), gw.metrics.clone(), background.clone()),
+    );
     tokio::spawn(refresh_watch_index(gw.clone(), background.clone()));
     let addr = listener.local_addr()?;
     tracing::info!(%addr, gateway_id = %gw.gateway_id, "gateway listening");
@@ -90,8 +99,14 @@ pub async fn run(listener: TcpListener, cfg: Config, shutdown: CancellationToken
     tracing::info!(sessions = gw.hub.counts().0, "draining");
     gw.tracker.close();
     let deadline = Duration::from_secs(gw.cfg.drain_secs);
-    if tokio::time::timeout(deadline, gw.tracker.wait()).await.is_err() {
-        tracing::warn!(left = gw.tracker.len(), "drain deadline passed; exiting anyway");
+    if tokio::time::timeout(deadline, gw.tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            left = gw.tracker.len(),
+            "drain deadline passed; exiting anyway"
+        );
     }
     background.cancel();
     tracing::info!("gateway stopped");

@@ -5,14 +5,27 @@ use tokio_util::sync::CancellationToken;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Some(Command::Token { email, session, ttl }) = cli.command {
-        anyhow::ensure!(!cli.config.jwt_secret.is_empty(), "no JWT key: set --jwt-secret or JWT_SECRET");
+    if let Some(Command::Token {
+        email,
+        session,
+        ttl,
+    }) = cli.command
+    {
+        anyhow::ensure!(
+            !cli.config.jwt_secret.is_empty(),
+            "no JWT key: set --jwt-secret or JWT_SECRET"
+        );
         let now = shared::auth::now_secs();
-        println!("{}", shared::auth::issue(cli.config.jwt_secret.as_bytes(), &email, &session, now, ttl));
+        println!(
+            "{}",
+            shared::auth::issue(cli.config.jwt_secret.as_bytes(), &email, &session, now, ttl)
+        );
         return Ok(());
     }
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     cli.config.validate().map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(cli.config.listen).await?;

@@ -26,7 +26,9 @@ fn error_reply(status: StatusCode, error: &str, message: &str) -> Response {
     json_reply(status, json!({"error": error, "message": message}))
 }
 
-pub fn routes(gw: Arc<Gateway>) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static {
+pub fn routes(
+    gw: Arc<Gateway>,
+) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static {
     let with_gw = {
         let gw = gw.clone();
         warp::any().map(move || gw.clone())
@@ -40,19 +42,47 @@ pub fn routes(gw: Arc<Gateway>) -> impl Filter<Extract = (Response,), Error = In
         .and(warp::header::optional::<String>("upgrade"))
         .and(warp::ext::optional::<OnUpgrade>())
         .map(upgrade);
-    let health = warp::path!("indicators" / "v2" / "health").and(warp::get()).and(with_gw.clone()).then(health);
-    let healthz = warp::path!("healthz").and(warp::get()).map(|| json_reply(StatusCode::OK, json!({"status": "ok"})));
-    let readyz = warp::path!("readyz").and(warp::get()).and(with_gw.clone()).then(readyz);
-    let metrics = warp::path!("metrics").and(warp::get()).and(with_gw).map(|gw: Arc<Gateway>| {
-        let (conns, pairs, indicators) = gw.hub.counts();
-        let body = gw.metrics.render(&[
-            ("gateway_connections", "open WebSocket sessions", conns as u64),
-            ("gateway_pairs_watched", "symbol/timeframe pairs with a local watcher", pairs as u64),
-            ("gateway_indicators_watched", "indicators with a local watcher", indicators as u64),
-            ("gateway_pubsub_connected", "1 while the pub/sub link is up", u64::from(gw.broker.is_connected())),
-        ]);
-        warp::reply::with_header(body, "content-type", "text/plain; version=0.0.4").into_response()
-    });
+    let health = warp::path!("indicators" / "v2" / "health")
+        .and(warp::get())
+        .and(with_gw.clone())
+        .then(health);
+    let healthz = warp::path!("healthz")
+        .and(warp::get())
+        .map(|| json_reply(StatusCode::OK, json!({"status": "ok"})));
+    let readyz = warp::path!("readyz")
+        .and(warp::get())
+        .and(with_gw.clone())
+        .then(readyz);
+    let metrics = warp::path!("metrics")
+        .and(warp::get())
+        .and(with_gw)
+        .map(|gw: Arc<Gateway>| {
+            let (conns, pairs, indicators) = gw.hub.counts();
+            let body = gw.metrics.render(&[
+                (
+                    "gateway_connections",
+                    "open WebSocket sessions",
+                    conns as u64,
+                ),
+                (
+                    "gateway_pairs_watched",
+                    "symbol/timeframe pairs with a local watcher",
+                    pairs as u64,
+                ),
+                (
+                    "gateway_indicators_watched",
+                    "indicators with a local watcher",
+                    indicators as u64,
+                ),
+                (
+                    "gateway_pubsub_connected",
+                    "1 while the pub/sub link is up",
+                    u64::from(gw.broker.is_connected()),
+                ),
+            ]);
+            warp::reply::with_header(body, "content-type", "text/plain; version=0.0.4")
+                .into_response()
+        });
     stream
         .or(health)
         .unify()
@@ -63,7 +93,11 @@ pub fn routes(gw: Arc<Gateway>) -> impl Filter<Extract = (Response,), Error = In
         .or(metrics)
         .unify()
         .recover(|_rejection: warp::Rejection| async {
-            Ok::<_, Infallible>(error_reply(StatusCode::NOT_FOUND, "not_found", "no such endpoint"))
+            Ok::<_, Infallible>(error_reply(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such endpoint",
+            ))
         })
         .unify()
 }
@@ -80,7 +114,11 @@ fn upgrade(
     let token = query
         .get("token")
         .map(String::as_str)
-        .or_else(|| authorization.as_deref().and_then(|h| h.strip_prefix("Bearer ")))
+        .or_else(|| {
+            authorization
+                .as_deref()
+                .and_then(|h| h.strip_prefix("Bearer "))
+        })
         .unwrap_or_default()
         .trim();
     let who = match gw.verifier.verify(token) {
@@ -93,11 +131,19 @@ fn upgrade(
         }
     };
     if gw.shutdown.is_cancelled() {
-        return error_reply(StatusCode::SERVICE_UNAVAILABLE, "draining", "this gateway is shutting down; retry");
+        return error_reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "draining",
+            "this gateway is shutting down; retry",
+        );
     }
     let is_ws = upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
     let (Some(key), Some(on_upgrade), true) = (key, on_upgrade, is_ws) else {
-        return error_reply(StatusCode::BAD_REQUEST, "not_websocket", "this endpoint needs a WebSocket upgrade");
+        return error_reply(
+            StatusCode::BAD_REQUEST,
+            "not_websocket",
+            "this endpoint needs a WebSocket upgrade",
+        );
     };
     let config = WebSocketConfig::default()
         // Small buffers: memory per idle connection matters more than a few extra syscalls.
@@ -110,7 +156,12 @@ fn upgrade(
     gw.tracker.spawn(async move {
         match on_upgrade.await {
             Ok(upgraded) => {
-                let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                let ws = WebSocketStream::from_raw_socket(
+                    TokioIo::new(upgraded),
+                    Role::Server,
+                    Some(config),
+                )
+                .await;
                 session::run(session_gw, ws, who).await;
             }
             Err(e) => tracing::debug!(cause = %e, "upgrade failed"),
@@ -163,6 +214,13 @@ async fn readyz(gw: Arc<Gateway>) -> Response {
     let draining = gw.shutdown.is_cancelled();
     let pubsub = gw.broker.is_connected();
     let ready = redis && pubsub && !draining;
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    json_reply(status, json!({"ready": ready, "redis": redis, "pubsub": pubsub, "draining": draining}))
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    json_reply(
+        status,
+        json!({"ready": ready, "redis": redis, "pubsub": pubsub, "draining": draining}),
+    )
 }

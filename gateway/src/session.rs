@@ -38,11 +38,17 @@ struct RateLimit {
 impl RateLimit {
     fn new(per_sec: u32) -> Self {
         let capacity = f64::from(per_sec) * 2.0;
-        RateLimit { capacity, per_sec: f64::from(per_sec), tokens: capacity, at: Instant::now() }
+        RateLimit {
+            capacity,
+            per_sec: f64::from(per_sec),
+            tokens: capacity,
+            at: Instant::now(),
+        }
     }
 
     fn allow(&mut self, now: Instant) -> bool {
-        self.tokens = (self.tokens + (now - self.at).as_secs_f64() * self.per_sec).min(self.capacity);
+        self.tokens =
+            (self.tokens + (now - self.at).as_secs_f64() * self.per_sec).min(self.capacity);
         self.at = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -75,8 +81,20 @@ async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
     let (sink, mut stream) = ws.split();
     let (close_tx, close_rx) = oneshot::channel::<Close>();
     let writer = tokio::spawn(write_loop(sink, rx, close_rx, gw.cfg.heartbeat()).in_current_span());
-    let mut session = Session { gw: gw.clone(), id: id.clone(), tx, kick: kick.clone(), subs: BTreeMap::new() };
-    gw.hub.add_conn(id.clone(), ConnHandle { tx: session.tx.clone(), kick: kick.clone() });
+    let mut session = Session {
+        gw: gw.clone(),
+        id: id.clone(),
+        tx,
+        kick: kick.clone(),
+        subs: BTreeMap::new(),
+    };
+    gw.hub.add_conn(
+        id.clone(),
+        ConnHandle {
+            tx: session.tx.clone(),
+            kick: kick.clone(),
+        },
+    );
 
     let resume_token = uuid::Uuid::new_v4().simple().to_string();
     let close = match gw.store.open_session(&id, &who, &resume_token).await {
@@ -87,7 +105,11 @@ async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
         }
         Ok(()) => {
             tracing::debug!("session opened");
-            session.push(protocol::connected(&id, &resume_token, gw.cfg.heartbeat_secs));
+            session.push(protocol::connected(
+                &id,
+                &resume_token,
+                gw.cfg.heartbeat_secs,
+            ));
             session.read_loop(&mut stream, &who).await
         }
     };
@@ -98,7 +120,10 @@ async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
     }
     drop(session);
     let mut writer = writer;
-    if tokio::time::timeout(Duration::from_secs(5), &mut writer).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(5), &mut writer)
+        .await
+        .is_err()
+    {
         writer.abort();
     }
     crate::metrics::Metrics::inc(&gw.metrics.connections_closed);
@@ -167,7 +192,11 @@ impl Session {
     }
 
     /// Returns the close frame to send, or `None` when the client went away.
-    async fn read_loop(&mut self, stream: &mut futures::stream::SplitStream<Socket>, who: &Identity) -> Option<Close> {
+    async fn read_loop(
+        &mut self,
+        stream: &mut futures::stream::SplitStream<Socket>,
+        who: &Identity,
+    ) -> Option<Close> {
         let cfg = &self.gw.cfg;
         let expiry = Duration::from_secs(who.expires_at.saturating_sub(shared::auth::now_secs()));
         let expires = tokio::time::sleep(expiry);
@@ -218,9 +247,17 @@ impl Session {
         let (id, action) = protocol::parse(text);
         let result = match action {
             Err(e) => Err(e),
-            Ok(Action::Ping) => Ok(protocol::pong(&shared::clock::rfc3339_micros(shared::clock::now_us()), id.as_ref())),
-            Ok(Action::Subscribe { symbol, timeframe, indicators }) => {
-                self.subscribe(symbol, timeframe, indicators, id.as_ref()).await
+            Ok(Action::Ping) => Ok(protocol::pong(
+                &shared::clock::rfc3339_micros(shared::clock::now_us()),
+                id.as_ref(),
+            )),
+            Ok(Action::Subscribe {
+                symbol,
+                timeframe,
+                indicators,
+            }) => {
+                self.subscribe(symbol, timeframe, indicators, id.as_ref())
+                    .await
             }
             Ok(Action::Unsubscribe(target)) => self.unsubscribe(target, id.as_ref()).await,
             Ok(Action::Resume { .. }) => Err(ProtocolError::new(
@@ -239,8 +276,11 @@ impl Session {
     }
 
     fn subscriptions_json(&self) -> String {
-        let map: BTreeMap<String, &BTreeSet<String>> =
-            self.subs.iter().map(|((s, tf), ids)| (format!("{s}:{tf}"), ids)).collect();
+        let map: BTreeMap<String, &BTreeSet<String>> = self
+            .subs
+            .iter()
+            .map(|((s, tf), ids)| (format!("{s}:{tf}"), ids))
+            .collect();
         serde_json::to_string(&map).expect("strings serialize")
     }
 
@@ -259,24 +299,40 @@ impl Session {
     ) -> Result<String, ProtocolError> {
         let pair: Pair = (symbol.as_str().to_owned(), tf);
         let held = self.subs.get(&pair);
-        let new: Vec<Spec> = specs.iter().filter(|s| held.is_none_or(|h| !h.contains(&s.id()))).copied().collect();
+        let new: Vec<Spec> = specs
+            .iter()
+            .filter(|s| held.is_none_or(|h| !h.contains(&s.id())))
+            .copied()
+            .collect();
         let max = self.gw.cfg.max_indicators_per_conn;
         if self.count() + new.len() > max {
             return Err(ProtocolError::new(
                 ErrorCode::TooManyIndicators,
-                format!("a connection may watch at most {max} indicators; it watches {}", self.count()),
+                format!(
+                    "a connection may watch at most {max} indicators; it watches {}",
+                    self.count()
+                ),
             ));
         }
         let new_ids: Vec<String> = new.iter().map(Spec::id).collect();
         if !new.is_empty() {
             self.gw.hub.subscribe(&self.id, &pair, &new);
-            self.subs.entry(pair.clone()).or_default().extend(new_ids.iter().cloned());
+            self.subs
+                .entry(pair.clone())
+                .or_default()
+                .extend(new_ids.iter().cloned());
             let registered = match self.gw.broker.ensure(&pair).await {
                 Err(e) => Err(self.internal("could not listen to the pair's channel", e)),
                 Ok(()) => self
                     .gw
                     .store
-                    .subscribe(&self.id, symbol.as_str(), tf, &new_ids, &self.subscriptions_json())
+                    .subscribe(
+                        &self.id,
+                        symbol.as_str(),
+                        tf,
+                        &new_ids,
+                        &self.subscriptions_json(),
+                    )
                     .await
                     .map_err(|e| self.internal("could not record the subscription", e)),
             };
@@ -314,22 +370,43 @@ impl Session {
         }
         if self.gw.hub.unsubscribe(&self.id, pair, ids) {
             let delay = Duration::from_millis(self.gw.cfg.unsubscribe_delay_ms);
-            self.gw.broker.release_later(self.gw.hub.clone(), pair.clone(), delay);
+            self.gw
+                .broker
+                .release_later(self.gw.hub.clone(), pair.clone(), delay);
         }
     }
 
-    async fn unsubscribe(&mut self, target: UnsubscribeTarget, id: Option<&serde_json::Value>) -> Result<String, ProtocolError> {
+    async fn unsubscribe(
+        &mut self,
+        target: UnsubscribeTarget,
+        id: Option<&serde_json::Value>,
+    ) -> Result<String, ProtocolError> {
         let wanted: Vec<(Pair, Vec<String>)> = match target {
-            UnsubscribeTarget::All => self.subs.iter().map(|(p, ids)| (p.clone(), ids.iter().cloned().collect())).collect(),
+            UnsubscribeTarget::All => self
+                .subs
+                .iter()
+                .map(|(p, ids)| (p.clone(), ids.iter().cloned().collect()))
+                .collect(),
             UnsubscribeTarget::Pair { symbol, timeframe } => {
                 let pair = (symbol.as_str().to_owned(), timeframe);
-                let ids = self.subs.get(&pair).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+                let ids = self
+                    .subs
+                    .get(&pair)
+                    .map(|s| s.iter().cloned().collect())
+                    .unwrap_or_default();
                 vec![(pair, ids)]
             }
-            UnsubscribeTarget::Indicators { symbol, timeframe, ids } => {
+            UnsubscribeTarget::Indicators {
+                symbol,
+                timeframe,
+                ids,
+            } => {
                 let pair = (symbol.as_str().to_owned(), timeframe);
                 let held = self.subs.get(&pair);
-                let ids = ids.into_iter().filter(|i| held.is_some_and(|h| h.contains(i))).collect();
+                let ids = ids
+                    .into_iter()
+                    .filter(|i| held.is_some_and(|h| h.contains(i)))
+                    .collect();
                 vec![(pair, ids)]
             }
         };
@@ -360,8 +437,11 @@ impl Session {
             .iter()
             .flat_map(|((s, tf), ids)| ids.iter().map(move |i| (s.clone(), *tf, i.clone())))
             .collect();
-        let pairs: Vec<(Pair, Vec<String>)> =
-            self.subs.iter().map(|(p, ids)| (p.clone(), ids.iter().cloned().collect())).collect();
+        let pairs: Vec<(Pair, Vec<String>)> = self
+            .subs
+            .iter()
+            .map(|(p, ids)| (p.clone(), ids.iter().cloned().collect()))
+            .collect();
         for (pair, ids) in pairs {
             self.drop_ids(&pair, &ids);
         }

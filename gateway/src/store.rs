@@ -49,7 +49,11 @@ impl Store {
             ..Default::default()
         });
         let pool = cfg.create_pool(Some(Runtime::Tokio1))?;
-        Ok(Store { pool, gateway_id, watch_ttl_ms: watch_ttl_secs as i64 * 1000 })
+        Ok(Store {
+            pool,
+            gateway_id,
+            watch_ttl_ms: watch_ttl_secs as i64 * 1000,
+        })
     }
 
     pub async fn ping(&self) -> Result<()> {
@@ -58,7 +62,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn open_session(&self, ws_conn_id: &str, who: &Identity, resume_token: &str) -> Result<()> {
+    pub async fn open_session(
+        &self,
+        ws_conn_id: &str,
+        who: &Identity,
+        resume_token: &str,
+    ) -> Result<()> {
         let mut c = self.pool.get().await?;
         let now = shared::clock::now_ms();
         let () = c
@@ -92,10 +101,21 @@ impl Store {
         let mut pipe = redis::pipe();
         pipe.atomic();
         for id in ids {
-            pipe.zadd(keys::watch_index(symbol), keys::watch_member(tf, id), expiry).ignore();
-            pipe.sadd(keys::subscribers(symbol, tf, id), ws_conn_id).ignore();
+            pipe.zadd(
+                keys::watch_index(symbol),
+                keys::watch_member(tf, id),
+                expiry,
+            )
+            .ignore();
+            pipe.sadd(keys::subscribers(symbol, tf, id), ws_conn_id)
+                .ignore();
         }
-        pipe.hset(keys::ws_conn(ws_conn_id), "subscriptions", subscriptions_json).ignore();
+        pipe.hset(
+            keys::ws_conn(ws_conn_id),
+            "subscriptions",
+            subscriptions_json,
+        )
+        .ignore();
         pipe.publish(keys::WATCH_EVENTS, symbol).ignore();
         let () = pipe.query_async(&mut c).await?;
         Ok(())
@@ -111,20 +131,31 @@ impl Store {
         let mut pipe = redis::pipe();
         pipe.atomic();
         for (symbol, tf, id) in removed {
-            pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id).ignore();
+            pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id)
+                .ignore();
         }
-        pipe.hset(keys::ws_conn(ws_conn_id), "subscriptions", subscriptions_json).ignore();
+        pipe.hset(
+            keys::ws_conn(ws_conn_id),
+            "subscriptions",
+            subscriptions_json,
+        )
+        .ignore();
         let () = pipe.query_async(&mut c).await?;
         Ok(())
     }
 
     /// Removes every trace of a closed connection.
-    pub async fn close_session(&self, ws_conn_id: &str, subs: &[(String, Timeframe, String)]) -> Result<()> {
+    pub async fn close_session(
+        &self,
+        ws_conn_id: &str,
+        subs: &[(String, Timeframe, String)],
+    ) -> Result<()> {
         let mut c = self.pool.get().await?;
         let mut pipe = redis::pipe();
         pipe.atomic();
         for (symbol, tf, id) in subs {
-            pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id).ignore();
+            pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id)
+                .ignore();
         }
         pipe.del(keys::ws_conn(ws_conn_id)).ignore();
         let () = pipe.query_async(&mut c).await?;
@@ -132,7 +163,10 @@ impl Store {
     }
 
     /// Keeps the watch-index entries of everything watched here from expiring.
-    pub async fn refresh_watch_index(&self, watched: &[((String, Timeframe), String)]) -> Result<()> {
+    pub async fn refresh_watch_index(
+        &self,
+        watched: &[((String, Timeframe), String)],
+    ) -> Result<()> {
         if watched.is_empty() {
             return Ok(());
         }
@@ -140,7 +174,12 @@ impl Store {
         let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
         let mut pipe = redis::pipe();
         for ((symbol, tf), id) in watched {
-            pipe.zadd(keys::watch_index(symbol), keys::watch_member(*tf, id), expiry).ignore();
+            pipe.zadd(
+                keys::watch_index(symbol),
+                keys::watch_member(*tf, id),
+                expiry,
+            )
+            .ignore();
         }
         let () = pipe.query_async(&mut c).await?;
         Ok(())
@@ -159,10 +198,17 @@ impl Store {
             .lindex(keys::candles(symbol, tf), -1)
             .hget(keys::seq(symbol), tf.as_str());
         #[allow(clippy::type_complexity)]
-        let (states, forming, last, seq): (Vec<Option<Vec<u8>>>, Option<Vec<u8>>, Option<Vec<u8>>, Option<u64>) =
-            pipe.query_async(&mut c).await?;
+        let (states, forming, last, seq): (
+            Vec<Option<Vec<u8>>>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<u64>,
+        ) = pipe.query_async(&mut c).await?;
         Ok(Snapshot {
-            states: states.into_iter().map(|s| s.and_then(|b| decode(&b).ok())).collect(),
+            states: states
+                .into_iter()
+                .map(|s| s.and_then(|b| decode(&b).ok()))
+                .collect(),
             forming: forming.and_then(|b| decode(&b).ok()),
             last_closed: last.and_then(|b| decode(&b).ok()),
             seq: seq.unwrap_or(0),
@@ -191,7 +237,10 @@ impl Store {
         }
         let mut by_symbol: BTreeMap<String, usize> = BTreeMap::new();
         for k in &indicators {
-            if let Some(symbol) = k.strip_prefix("indicator_subscribers:").and_then(|r| r.split(':').next()) {
+            if let Some(symbol) = k
+                .strip_prefix("indicator_subscribers:")
+                .and_then(|r| r.split(':').next())
+            {
                 *by_symbol.entry(symbol.to_owned()).or_default() += 1;
             }
         }

@@ -140,11 +140,24 @@ mod tests {
         let v = Verifier::new(KEY);
         let now = now_secs();
         let id = v.verify(&issue(KEY, "a@b.c", "s1", now, 60)).unwrap();
-        assert_eq!((id.user_id.as_str(), id.session_id.as_str()), ("a@b.c", "s1"));
+        assert_eq!(
+            (id.user_id.as_str(), id.session_id.as_str()),
+            ("a@b.c", "s1")
+        );
 
-        let sub_only = sign(KEY, &Claims { sub: Some("u9".into()), exp: now + 60, ..Default::default() });
+        let sub_only = sign(
+            KEY,
+            &Claims {
+                sub: Some("u9".into()),
+                exp: now + 60,
+                ..Default::default()
+            },
+        );
         let id = v.verify(&sub_only).unwrap();
-        assert_eq!((id.user_id.as_str(), id.session_id.as_str()), ("u9", "unknown"));
+        assert_eq!(
+            (id.user_id.as_str(), id.session_id.as_str()),
+            ("u9", "unknown")
+        );
 
         let expired = issue(KEY, "a@b.c", "s1", now - 3600, 60);
         assert_eq!(v.verify(&expired), Err(AuthError::Expired));
@@ -152,7 +165,13 @@ mod tests {
         assert_eq!(v.verify(&forged), Err(AuthError::BadSignature));
         assert_eq!(v.verify("not.a.jwt"), Err(AuthError::Malformed));
         assert_eq!(v.verify(""), Err(AuthError::Missing));
-        let nobody = sign(KEY, &Claims { exp: now + 60, ..Default::default() });
+        let nobody = sign(
+            KEY,
+            &Claims {
+                exp: now + 60,
+                ..Default::default()
+            },
+        );
         assert_eq!(v.verify(&nobody), Err(AuthError::NoUser));
     }
 }

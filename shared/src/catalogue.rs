@@ -41,26 +41,66 @@ pub struct Def {
 }
 
 const fn int(name: &'static str, default: f64, min: f64) -> ParamDef {
-    ParamDef { name, default, min, max: MAX_LENGTH, integer: true }
+    ParamDef {
+        name,
+        default,
+        min,
+        max: MAX_LENGTH,
+        integer: true,
+    }
 }
 
 pub const CATALOGUE: &[Def] = &[
-    Def { kind: Kind::Sma, name: "SMA", family: "overlap", params: &[int("length", 10.0, 2.0)], columns: &[], talib: "SMA" },
-    Def { kind: Kind::Ema, name: "EMA", family: "overlap", params: &[int("length", 10.0, 2.0)], columns: &[], talib: "EMA" },
+    Def {
+        kind: Kind::Sma,
+        name: "SMA",
+        family: "overlap",
+        params: &[int("length", 10.0, 2.0)],
+        columns: &[],
+        talib: "SMA",
+    },
+    Def {
+        kind: Kind::Ema,
+        name: "EMA",
+        family: "overlap",
+        params: &[int("length", 10.0, 2.0)],
+        columns: &[],
+        talib: "EMA",
+    },
     Def {
         kind: Kind::Bbands,
         name: "BBANDS",
         family: "overlap",
-        params: &[int("length", 5.0, 2.0), ParamDef { name: "std", default: 2.0, min: 0.1, max: 10.0, integer: false }],
+        params: &[
+            int("length", 5.0, 2.0),
+            ParamDef {
+                name: "std",
+                default: 2.0,
+                min: 0.1,
+                max: 10.0,
+                integer: false,
+            },
+        ],
         columns: &["BBL", "BBM", "BBU", "BBB", "BBP"],
         talib: "BBANDS (matype SMA, nbdevup = nbdevdn = std); BBB, BBP as pandas-ta",
     },
-    Def { kind: Kind::Rsi, name: "RSI", family: "momentum", params: &[int("length", 14.0, 2.0)], columns: &[], talib: "RSI" },
+    Def {
+        kind: Kind::Rsi,
+        name: "RSI",
+        family: "momentum",
+        params: &[int("length", 14.0, 2.0)],
+        columns: &[],
+        talib: "RSI",
+    },
     Def {
         kind: Kind::Macd,
         name: "MACD",
         family: "momentum",
-        params: &[int("fast", 12.0, 2.0), int("slow", 26.0, 2.0), int("signal", 9.0, 1.0)],
+        params: &[
+            int("fast", 12.0, 2.0),
+            int("slow", 26.0, 2.0),
+            int("signal", 9.0, 1.0),
+        ],
         columns: &["MACD", "MACDh", "MACDs"],
         talib: "MACD",
     },
@@ -99,7 +139,10 @@ fn format_param(p: &ParamDef, v: f64, out: &mut String) {
 
 impl Spec {
     pub fn def(&self) -> &'static Def {
-        CATALOGUE.iter().find(|d| d.kind == self.kind).expect("every kind is in the catalogue")
+        CATALOGUE
+            .iter()
+            .find(|d| d.kind == self.kind)
+            .expect("every kind is in the catalogue")
     }
 
     /// From a protocol `{"name": .., "params": {..}}`; omitted params take their defaults.
@@ -171,7 +214,10 @@ impl Spec {
                 "MACD.fast must be less than MACD.slow".to_owned(),
             ));
         }
-        Ok(Spec { kind: def.kind, params: values })
+        Ok(Spec {
+            kind: def.kind,
+            params: values,
+        })
     }
 
     fn suffix(&self, out: &mut String) {
@@ -258,7 +304,13 @@ pub fn outputs_json(columns: &[String], out: &Outputs) -> serde_json::Value {
     if columns.len() == 1 {
         num(out[0])
     } else {
-        serde_json::Value::Object(columns.iter().zip(out).map(|(c, &v)| (c.clone(), num(v))).collect())
+        serde_json::Value::Object(
+            columns
+                .iter()
+                .zip(out)
+                .map(|(c, &v)| (c.clone(), num(v)))
+                .collect(),
+        )
     }
 }
 
@@ -285,7 +337,10 @@ mod tests {
     // Shows each refusal names what is wrong.
     #[test]
     fn refusals() {
-        assert!(matches!(Spec::from_id("FOO_1"), Err(CatalogueError::Unknown(_))));
+        assert!(matches!(
+            Spec::from_id("FOO_1"),
+            Err(CatalogueError::Unknown(_))
+        ));
         let e = Spec::from_name_params("RSI", json!({"length": 1}).as_object()).unwrap_err();
         assert!(e.to_string().contains("RSI.length"), "{e}");
         let e = Spec::from_name_params("RSI", json!({"len": 3}).as_object()).unwrap_err();

@@ -101,7 +101,10 @@ mod tests {
             "indicator_subscribers:NIFTY50:5min:RSI_14"
         );
         assert_eq!(ws_conn("ws_1"), "ws_conn:ws_1");
-        assert_eq!(updates_channel("NIFTY50", Timeframe::H1), "indicator_updates:NIFTY50:1h");
+        assert_eq!(
+            updates_channel("NIFTY50", Timeframe::H1),
+            "indicator_updates:NIFTY50:1h"
+        );
         assert_eq!(ticks("NIFTY50"), "ticks:{NIFTY50}");
         for k in [
             watch_index("X"),

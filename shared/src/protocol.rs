@@ -49,7 +49,10 @@ pub struct ProtocolError {
 
 impl ProtocolError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ProtocolError { code, message: message.into() }
+        ProtocolError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -67,24 +70,55 @@ impl From<CatalogueError> for ProtocolError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum UnsubscribeTarget {
     All,
-    Pair { symbol: Symbol, timeframe: Timeframe },
-    Indicators { symbol: Symbol, timeframe: Timeframe, ids: Vec<String> },
+    Pair {
+        symbol: Symbol,
+        timeframe: Timeframe,
+    },
+    Indicators {
+        symbol: Symbol,
+        timeframe: Timeframe,
+        ids: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Subscribe { symbol: Symbol, timeframe: Timeframe, indicators: Vec<Spec> },
+    Subscribe {
+        symbol: Symbol,
+        timeframe: Timeframe,
+        indicators: Vec<Spec>,
+    },
     Unsubscribe(UnsubscribeTarget),
     Ping,
-    Resume { ws_conn_id: String, resume_token: String, last_seq: BTreeMap<String, u64> },
+    Resume {
+        ws_conn_id: String,
+        resume_token: String,
+        last_seq: BTreeMap<String, u64>,
+    },
 }
 
 /// Parses one text frame. The `id` is returned in both cases so the reply can echo it.
 pub fn parse(text: &str) -> (Option<Value>, Result<Action, ProtocolError>) {
     let mut obj = match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(obj)) => obj,
-        Ok(_) => return (None, Err(ProtocolError::new(ErrorCode::InvalidJson, "a message must be a JSON object"))),
-        Err(e) => return (None, Err(ProtocolError::new(ErrorCode::InvalidJson, format!("not valid JSON: {e}")))),
+        Ok(_) => {
+            return (
+                None,
+                Err(ProtocolError::new(
+                    ErrorCode::InvalidJson,
+                    "a message must be a JSON object",
+                )),
+            );
+        }
+        Err(e) => {
+            return (
+                None,
+                Err(ProtocolError::new(
+                    ErrorCode::InvalidJson,
+                    format!("not valid JSON: {e}"),
+                )),
+            );
+        }
     };
     let id = obj.remove("id");
     (id, parse_action(&obj))
@@ -93,8 +127,18 @@ pub fn parse(text: &str) -> (Option<Value>, Result<Action, ProtocolError>) {
 fn parse_action(obj: &Map<String, Value>) -> Result<Action, ProtocolError> {
     let action = match obj.get("action") {
         Some(Value::String(a)) => a.as_str(),
-        Some(_) => return Err(ProtocolError::new(ErrorCode::UnknownAction, "\"action\" must be a string")),
-        None => return Err(ProtocolError::new(ErrorCode::UnknownAction, "missing \"action\"")),
+        Some(_) => {
+            return Err(ProtocolError::new(
+                ErrorCode::UnknownAction,
+                "\"action\" must be a string",
+            ));
+        }
+        None => {
+            return Err(ProtocolError::new(
+                ErrorCode::UnknownAction,
+                "missing \"action\"",
+            ));
+        }
     };
     match action {
         "subscribe" => {
@@ -115,38 +159,69 @@ fn parse_action(obj: &Map<String, Value>) -> Result<Action, ProtocolError> {
                     indicators.push(spec);
                 }
             }
-            Ok(Action::Subscribe { symbol, timeframe, indicators })
+            Ok(Action::Subscribe {
+                symbol,
+                timeframe,
+                indicators,
+            })
         }
         "unsubscribe" => {
-            if obj.get("symbol").is_none() && obj.get("timeframe").is_none() && obj.get("indicators").is_none() {
+            if obj.get("symbol").is_none()
+                && obj.get("timeframe").is_none()
+                && obj.get("indicators").is_none()
+            {
                 return Ok(Action::Unsubscribe(UnsubscribeTarget::All));
             }
             let (symbol, timeframe) = pair(obj)?;
             match obj.get("indicators") {
-                None => Ok(Action::Unsubscribe(UnsubscribeTarget::Pair { symbol, timeframe })),
+                None => Ok(Action::Unsubscribe(UnsubscribeTarget::Pair {
+                    symbol,
+                    timeframe,
+                })),
                 Some(Value::Array(list)) => {
-                    let ids = list.iter().map(|i| indicator(i).map(|s| s.id())).collect::<Result<_, _>>()?;
-                    Ok(Action::Unsubscribe(UnsubscribeTarget::Indicators { symbol, timeframe, ids }))
+                    let ids = list
+                        .iter()
+                        .map(|i| indicator(i).map(|s| s.id()))
+                        .collect::<Result<_, _>>()?;
+                    Ok(Action::Unsubscribe(UnsubscribeTarget::Indicators {
+                        symbol,
+                        timeframe,
+                        ids,
+                    }))
                 }
-                Some(_) => Err(ProtocolError::new(ErrorCode::InvalidParams, "\"indicators\" must be an array")),
+                Some(_) => Err(ProtocolError::new(
+                    ErrorCode::InvalidParams,
+                    "\"indicators\" must be an array",
+                )),
             }
         }
         "ping" => Ok(Action::Ping),
         "resume" => {
             let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_owned);
-            let (Some(ws_conn_id), Some(resume_token)) = (text("ws_conn_id"), text("resume_token")) else {
-                return Err(ProtocolError::new(ErrorCode::ResumeFailed, "resume needs \"ws_conn_id\" and \"resume_token\""));
+            let (Some(ws_conn_id), Some(resume_token)) = (text("ws_conn_id"), text("resume_token"))
+            else {
+                return Err(ProtocolError::new(
+                    ErrorCode::ResumeFailed,
+                    "resume needs \"ws_conn_id\" and \"resume_token\"",
+                ));
             };
             let mut last_seq = BTreeMap::new();
             if let Some(map) = obj.get("last_seq").and_then(Value::as_object) {
                 for (k, v) in map {
                     let seq = v.as_u64().ok_or_else(|| {
-                        ProtocolError::new(ErrorCode::ResumeFailed, "\"last_seq\" values must be non-negative integers")
+                        ProtocolError::new(
+                            ErrorCode::ResumeFailed,
+                            "\"last_seq\" values must be non-negative integers",
+                        )
                     })?;
                     last_seq.insert(k.clone(), seq);
                 }
             }
-            Ok(Action::Resume { ws_conn_id, resume_token, last_seq })
+            Ok(Action::Resume {
+                ws_conn_id,
+                resume_token,
+                last_seq,
+            })
         }
         other => Err(ProtocolError::new(
             ErrorCode::UnknownAction,
@@ -160,14 +235,24 @@ fn parse_action(obj: &Map<String, Value>) -> Result<Action, ProtocolError> {
 
 fn pair(obj: &Map<String, Value>) -> Result<(Symbol, Timeframe), ProtocolError> {
     let symbol = match obj.get("symbol") {
-        Some(Value::String(s)) => Symbol::parse(s).map_err(|e| ProtocolError::new(ErrorCode::InvalidSymbol, e.to_string()))?,
-        _ => return Err(ProtocolError::new(ErrorCode::InvalidSymbol, "\"symbol\" must be a string")),
+        Some(Value::String(s)) => Symbol::parse(s)
+            .map_err(|e| ProtocolError::new(ErrorCode::InvalidSymbol, e.to_string()))?,
+        _ => {
+            return Err(ProtocolError::new(
+                ErrorCode::InvalidSymbol,
+                "\"symbol\" must be a string",
+            ));
+        }
     };
     let timeframe = match obj.get("timeframe") {
-        Some(Value::String(s)) => {
-            Timeframe::parse(s).map_err(|e| ProtocolError::new(ErrorCode::InvalidTimeframe, e.to_string()))?
+        Some(Value::String(s)) => Timeframe::parse(s)
+            .map_err(|e| ProtocolError::new(ErrorCode::InvalidTimeframe, e.to_string()))?,
+        _ => {
+            return Err(ProtocolError::new(
+                ErrorCode::InvalidTimeframe,
+                "\"timeframe\" must be a string",
+            ));
         }
-        _ => return Err(ProtocolError::new(ErrorCode::InvalidTimeframe, "\"timeframe\" must be a string")),
     };
     Ok((symbol, timeframe))
 }
@@ -177,12 +262,20 @@ fn indicator(item: &Value) -> Result<Spec, ProtocolError> {
         Value::String(id) => Ok(Spec::from_id(id)?),
         Value::Object(o) => {
             let Some(name) = o.get("name").and_then(Value::as_str) else {
-                return Err(ProtocolError::new(ErrorCode::UnknownIndicator, "an indicator object needs a \"name\""));
+                return Err(ProtocolError::new(
+                    ErrorCode::UnknownIndicator,
+                    "an indicator object needs a \"name\"",
+                ));
             };
             let params = match o.get("params") {
                 None | Some(Value::Null) => None,
                 Some(Value::Object(p)) => Some(p),
-                Some(_) => return Err(ProtocolError::new(ErrorCode::InvalidParams, "\"params\" must be an object")),
+                Some(_) => {
+                    return Err(ProtocolError::new(
+                        ErrorCode::InvalidParams,
+                        "\"params\" must be an object",
+                    ));
+                }
             };
             Ok(Spec::from_name_params(name, params)?)
         }
@@ -206,11 +299,17 @@ pub fn connected(ws_conn_id: &str, resume_token: &str, heartbeat_secs: u64) -> S
 }
 
 pub fn success(message: &str, data: Value, id: Option<&Value>) -> String {
-    with_id(json!({"type": "success", "message": message, "data": data}), id)
+    with_id(
+        json!({"type": "success", "message": message, "data": data}),
+        id,
+    )
 }
 
 pub fn error(err: &ProtocolError, id: Option<&Value>) -> String {
-    with_id(json!({"type": "error", "code": err.code.as_str(), "message": err.message}), id)
+    with_id(
+        json!({"type": "error", "code": err.code.as_str(), "message": err.message}),
+        id,
+    )
 }
 
 pub fn pong(timestamp: &str, id: Option<&Value>) -> String {
@@ -249,12 +348,20 @@ mod tests {
         assert_eq!(code(r#"{"action":"dance"}"#), ErrorCode::UnknownAction);
         assert_eq!(code(r#"{"id":1}"#), ErrorCode::UnknownAction);
         let sub = |s: &str, tf: &str, ind: &str| {
-            code(&format!(r#"{{"action":"subscribe","symbol":"{s}","timeframe":"{tf}","indicators":{ind}}}"#))
+            code(&format!(
+                r#"{{"action":"subscribe","symbol":"{s}","timeframe":"{tf}","indicators":{ind}}}"#
+            ))
         };
         assert_eq!(sub("A:B", "5min", r#"["RSI"]"#), ErrorCode::InvalidSymbol);
         assert_eq!(sub("A", "7min", r#"["RSI"]"#), ErrorCode::InvalidTimeframe);
-        assert_eq!(sub("A", "5min", r#"["FOO_3"]"#), ErrorCode::UnknownIndicator);
-        assert_eq!(sub("A", "5min", r#"[{"name":"RSI","params":{"length":0}}]"#), ErrorCode::InvalidParams);
+        assert_eq!(
+            sub("A", "5min", r#"["FOO_3"]"#),
+            ErrorCode::UnknownIndicator
+        );
+        assert_eq!(
+            sub("A", "5min", r#"[{"name":"RSI","params":{"length":0}}]"#),
+            ErrorCode::InvalidParams
+        );
         assert_eq!(sub("A", "5min", "[]"), ErrorCode::InvalidParams);
         let (id, _) = parse(r#"{"action":"dance","id":"x7"}"#);
         assert_eq!(id, Some(json!("x7")));
@@ -266,12 +373,21 @@ mod tests {
         let (_, a) = parse(
             r#"{"action":"subscribe","symbol":"NIFTY50","timeframe":"5min","indicators":["RSI_14",{"name":"RSI","params":{"length":14}},{"name":"SMA"}]}"#,
         );
-        let Action::Subscribe { indicators, .. } = a.unwrap() else { panic!() };
+        let Action::Subscribe { indicators, .. } = a.unwrap() else {
+            panic!()
+        };
         let ids: Vec<_> = indicators.iter().map(Spec::id).collect();
         assert_eq!(ids, ["RSI_14", "SMA_10"]);
-        assert_eq!(parse(r#"{"action":"unsubscribe"}"#).1, Ok(Action::Unsubscribe(UnsubscribeTarget::All)));
-        let (_, a) = parse(r#"{"action":"unsubscribe","symbol":"X","timeframe":"1h","indicators":["rsi_14"]}"#);
-        assert!(matches!(a, Ok(Action::Unsubscribe(UnsubscribeTarget::Indicators { ids, .. })) if ids == ["RSI_14"]));
+        assert_eq!(
+            parse(r#"{"action":"unsubscribe"}"#).1,
+            Ok(Action::Unsubscribe(UnsubscribeTarget::All))
+        );
+        let (_, a) = parse(
+            r#"{"action":"unsubscribe","symbol":"X","timeframe":"1h","indicators":["rsi_14"]}"#,
+        );
+        assert!(
+            matches!(a, Ok(Action::Unsubscribe(UnsubscribeTarget::Indicators { ids, .. })) if ids == ["RSI_14"])
+        );
         assert_eq!(parse(r#"{"action":"ping"}"#).1, Ok(Action::Ping));
     }
 }

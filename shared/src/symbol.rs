@@ -14,8 +14,9 @@ pub struct InvalidSymbol(pub String);
 impl Symbol {
     pub fn parse(s: &str) -> Result<Self, InvalidSymbol> {
         let ok = (1..=32).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'&' | b'^'));
+            && s.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'&' | b'^')
+            });
         if ok {
             Ok(Symbol(s.to_owned()))
         } else {

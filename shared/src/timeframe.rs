@@ -107,7 +107,10 @@ mod tests {
             assert_eq!(Timeframe::parse(tf.as_str()), Ok(tf));
         }
         assert!(Timeframe::parse("7min").is_err());
-        assert_eq!(Timeframe::M5.align(1_762_257_600_123 + 299_000), 1_762_257_600_000);
+        assert_eq!(
+            Timeframe::M5.align(1_762_257_600_123 + 299_000),
+            1_762_257_600_000
+        );
         assert_eq!(Timeframe::M5.align(1_762_257_900_000), 1_762_257_900_000);
         assert_eq!(Timeframe::M1.align(-1), -60_000);
     }

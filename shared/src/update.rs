@@ -34,7 +34,10 @@ pub struct IndicatorValue {
 
 /// `NaN` becomes `None` (MessagePack nil), for the first `n` columns.
 pub fn nullable(outputs: &Outputs, n: usize) -> Vec<Option<f64>> {
-    outputs[..n].iter().map(|&v| (!v.is_nan()).then_some(v)).collect()
+    outputs[..n]
+        .iter()
+        .map(|&v| (!v.is_nan()).then_some(v))
+        .collect()
 }
 
 /// Back to the fixed-size form (`NaN` for null).
@@ -48,7 +51,10 @@ pub fn to_outputs(values: &[Option<f64>]) -> Outputs {
 
 impl IndicatorValue {
     pub fn new(id: String, outputs: &Outputs, n: usize) -> Self {
-        IndicatorValue { id, outputs: nullable(outputs, n) }
+        IndicatorValue {
+            id,
+            outputs: nullable(outputs, n),
+        }
     }
 
     pub fn to_outputs(&self) -> Outputs {

@@ -41,7 +41,16 @@ impl Redis {
         let dir = unique_dir("isc-redis");
         let sock = dir.join("redis.sock");
         let child = tokio::process::Command::new("redis-server")
-            .args(["--port", "0", "--save", "", "--appendonly", "no", "--unixsocketperm", "700"])
+            .args([
+                "--port",
+                "0",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--unixsocketperm",
+                "700",
+            ])
             .arg("--unixsocket")
             .arg(&sock)
             .arg("--dir")
@@ -52,11 +61,18 @@ impl Redis {
             .spawn()
             .context("starting redis-server (is it installed?)")?;
         let url = format!("unix://{}", sock.display());
-        let redis = Redis { child: Some(child), dir, url };
+        let redis = Redis {
+            child: Some(child),
+            dir,
+            url,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(mut c) = redis.conn().await
-                && redis::cmd("PING").query_async::<String>(&mut c).await.is_ok()
+                && redis::cmd("PING")
+                    .query_async::<String>(&mut c)
+                    .await
+                    .is_ok()
             {
                 return Ok(redis);
             }
@@ -68,7 +84,9 @@ impl Redis {
     }
 
     pub async fn conn(&self) -> Result<redis::aio::MultiplexedConnection> {
-        Ok(redis::Client::open(self.url.as_str())?.get_multiplexed_async_connection().await?)
+        Ok(redis::Client::open(self.url.as_str())?
+            .get_multiplexed_async_connection()
+            .await?)
     }
 
     /// Kills the server (for fault tests).
@@ -118,7 +136,11 @@ impl Gateway {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Ok(Gateway { addr, shutdown, handle })
+        Ok(Gateway {
+            addr,
+            shutdown,
+            handle,
+        })
     }
 
     pub fn url(&self, token: &str) -> String {
@@ -161,24 +183,61 @@ impl Drop for Computer {
 }
 
 pub fn token(email: &str, session: &str) -> String {
-    shared::auth::issue(SECRET.as_bytes(), email, session, shared::auth::now_secs(), 3600)
+    shared::auth::issue(
+        SECRET.as_bytes(),
+        email,
+        session,
+        shared::auth::now_secs(),
+        3600,
+    )
 }
 
 /// Minimal HTTP/1.1 GET: (status, body).
 pub async fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String)> {
-    http_request(addr, &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).await
+    http_request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    )
+    .await
 }
 
 pub async fn http_request(addr: SocketAddr, raw: &str) -> Result<(u16, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = TcpStream::connect(addr).await?;
     s.write_all(raw.as_bytes()).await?;
+    // Reads the head, then Content-Length bytes (the server may keep the connection open).
     let mut buf = Vec::new();
-    tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await??;
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text.split_whitespace().nth(1).context("no status")?.parse()?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    Ok((status, body))
+    let mut chunk = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>())
+                })
+                .transpose()?;
+            if len.is_none_or(|n| body.len() >= n) {
+                let status = head
+                    .split_whitespace()
+                    .nth(1)
+                    .context("no status")?
+                    .parse()?;
+                return Ok((status, body.to_owned()));
+            }
+        }
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .context("HTTP response timed out")?;
+        let n = tokio::time::timeout(left, s.read(&mut chunk)).await??;
+        if n == 0 {
+            bail!("connection closed before the response was complete");
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
 }
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -197,9 +256,21 @@ pub struct Client {
 impl Client {
     pub async fn connect(gw: &Gateway, token: &str) -> Result<Client> {
         let (ws, _) = tokio_tungstenite::connect_async(gw.url(token)).await?;
-        let mut c = Client { ws, ws_conn_id: String::new(), received: Vec::new(), close_code: None, next_id: 0 };
-        let hello = c.next_where(|m| m["type"] == "connected", Duration::from_secs(5)).await.context("no connected")?;
-        c.ws_conn_id = hello["ws_conn_id"].as_str().context("ws_conn_id")?.to_owned();
+        let mut c = Client {
+            ws,
+            ws_conn_id: String::new(),
+            received: Vec::new(),
+            close_code: None,
+            next_id: 0,
+        };
+        let hello = c
+            .next_where(|m| m["type"] == "connected", Duration::from_secs(5))
+            .await
+            .context("no connected")?;
+        c.ws_conn_id = hello["ws_conn_id"]
+            .as_str()
+            .context("ws_conn_id")?
+            .to_owned();
         Ok(c)
     }
 
@@ -215,12 +286,14 @@ impl Client {
 
     /// Reads one frame (or times out); records it. `None` on timeout or close.
     pub async fn read_one(&mut self, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
         loop {
-            match tokio::time::timeout(timeout, self.ws.next()).await {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
                 Err(_) => return None,
                 Ok(None) | Ok(Some(Err(_))) => return None,
                 Ok(Some(Ok(Message::Text(t)))) => {
-                    let v: Value = serde_json::from_str(t.as_str()).expect("server frames are JSON");
+                    let v: Value =
+                        serde_json::from_str(t.as_str()).expect("server frames are JSON");
                     self.received.push(v.clone());
                     return Some(v);
                 }
@@ -234,7 +307,11 @@ impl Client {
     }
 
     /// Reads until a frame matches (keeping all of them in `received`).
-    pub async fn next_where(&mut self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
+    pub async fn next_where(
+        &mut self,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Option<Value> {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.checked_duration_since(Instant::now())?;
@@ -251,16 +328,20 @@ impl Client {
         let id = format!("r{}", self.next_id);
         v["id"] = json!(id);
         self.send(&v).await?;
-        self.next_where(|m| m["id"] == json!(id) && m["type"] != "indicator_update", Duration::from_secs(10))
-            .await
-            .with_context(|| format!("no reply to {v}"))
+        self.next_where(
+            |m| m["id"] == json!(id) && m["type"] != "indicator_update",
+            Duration::from_secs(10),
+        )
+        .await
+        .with_context(|| format!("no reply to {v}"))
     }
 
     /// Keeps reading for `d`.
     pub async fn drain_for(&mut self, d: Duration) {
         let deadline = Instant::now() + d;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            if self.read_one(left).await.is_none() && (self.close_code.is_some() || left.is_zero()) {
+            if self.read_one(left).await.is_none() && (self.close_code.is_some() || left.is_zero())
+            {
                 break;
             }
         }
@@ -274,8 +355,12 @@ impl Client {
             match tokio::time::timeout(left, self.ws.next()).await {
                 Err(_) => return None,
                 Ok(None) | Ok(Some(Err(_))) => break,
-                Ok(Some(Ok(Message::Close(frame)))) => self.close_code = Some(frame.map_or(1005, |f| u16::from(f.code))),
-                Ok(Some(Ok(Message::Text(t)))) => self.received.push(serde_json::from_str(t.as_str()).expect("JSON")),
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    self.close_code = Some(frame.map_or(1005, |f| u16::from(f.code)))
+                }
+                Ok(Some(Ok(Message::Text(t)))) => self
+                    .received
+                    .push(serde_json::from_str(t.as_str()).expect("JSON")),
                 Ok(Some(Ok(_))) => {}
             }
         }
@@ -283,12 +368,17 @@ impl Client {
     }
 
     pub fn updates(&self) -> impl Iterator<Item = &Value> {
-        self.received.iter().filter(|m| m["type"] == "indicator_update")
+        self.received
+            .iter()
+            .filter(|m| m["type"] == "indicator_update")
     }
 
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
-        let _ = tokio::time::timeout(Duration::from_secs(2), async { while self.ws.next().await.is_some() {} }).await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            while self.ws.next().await.is_some() {}
+        })
+        .await;
     }
 }
 
@@ -321,18 +411,35 @@ pub async fn write_ticks(redis: &Redis, symbol: &str, ticks: &[(i64, f64, f64)])
 }
 
 /// Writes a live tick (ts = now) for each symbol every `period` until cancelled.
-pub fn tick_forever(redis_url: String, symbols: Vec<String>, period: Duration, stop: CancellationToken) -> JoinHandle<()> {
+pub fn tick_forever(
+    redis_url: String,
+    symbols: Vec<String>,
+    period: Duration,
+    stop: CancellationToken,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let Ok(client) = redis::Client::open(redis_url.as_str()) else { return };
-        let Ok(mut c) = client.get_multiplexed_async_connection().await else { return };
+        let Ok(client) = redis::Client::open(redis_url.as_str()) else {
+            return;
+        };
+        let Ok(mut c) = client.get_multiplexed_async_connection().await else {
+            return;
+        };
         let mut price = 100.0;
         while !stop.is_cancelled() {
             price += 0.25;
             let mut pipe = redis::pipe();
             for s in &symbols {
                 pipe.sadd("symbols", s).ignore();
-                pipe.cmd("XADD").arg(format!("ticks:{{{s}}}")).arg("*").arg("ts").arg(shared::clock::now_ms())
-                    .arg("price").arg(price).arg("volume").arg(1).ignore();
+                pipe.cmd("XADD")
+                    .arg(format!("ticks:{{{s}}}"))
+                    .arg("*")
+                    .arg("ts")
+                    .arg(shared::clock::now_ms())
+                    .arg("price")
+                    .arg(price)
+                    .arg("volume")
+                    .arg(1)
+                    .ignore();
             }
             let _: Result<(), _> = pipe.query_async(&mut c).await;
             tokio::time::sleep(period).await;

@@ -25,12 +25,24 @@ async fn cluster(symbols: &[&str]) -> Cluster {
     let computer = Computer::start(&redis, &[]).await.unwrap();
     let gateway = Gateway::start(&redis, &[]).await.unwrap();
     let ticks = CancellationToken::new();
-    tick_forever(redis.url.clone(), symbols.iter().map(|s| s.to_string()).collect(), Duration::from_millis(50), ticks.clone());
-    Cluster { redis, _computer: computer, gateway, ticks }
+    tick_forever(
+        redis.url.clone(),
+        symbols.iter().map(|s| s.to_string()).collect(),
+        Duration::from_millis(50),
+        ticks.clone(),
+    );
+    Cluster {
+        redis,
+        _computer: computer,
+        gateway,
+        ticks,
+    }
 }
 
 fn ids_seen(c: &Client) -> BTreeSet<String> {
-    c.updates().map(|u| u["indicator_id"].as_str().unwrap().to_owned()).collect()
+    c.updates()
+        .map(|u| u["indicator_id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
@@ -41,7 +53,9 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_tab_gets_both_then_nothing_after_unsubscribe() {
     let cl = cluster(&["NIFTY50"]).await;
-    let mut tab = Client::connect(&cl.gateway, &token("a@x.com", "s1")).await.unwrap();
+    let mut tab = Client::connect(&cl.gateway, &token("a@x.com", "s1"))
+        .await
+        .unwrap();
     let reply = tab
         .request(subscribe(
             "NIFTY50",
@@ -54,16 +68,22 @@ async fn one_tab_gets_both_then_nothing_after_unsubscribe() {
     assert_eq!(reply["message"], "Subscribed to 2 indicators");
     assert_eq!(reply["data"]["indicators"], json!(["RSI_14", "SMA_20"]));
     let iv = &reply["data"]["initial_values"];
-    assert!(iv.get("RSI_14").is_some() && iv.get("SMA_20").is_some(), "{reply}");
+    assert!(
+        iv.get("RSI_14").is_some() && iv.get("SMA_20").is_some(),
+        "{reply}"
+    );
 
-    let both = tab
-        .next_where(|_| false, Duration::from_secs(3))
-        .await;
+    let both = tab.next_where(|_| false, Duration::from_secs(3)).await;
     assert!(both.is_none());
     assert_eq!(ids_seen(&tab), set(&["RSI_14", "SMA_20"]));
     for u in tab.updates() {
-        assert_eq!((u["symbol"].as_str(), u["timeframe"].as_str()), (Some("NIFTY50"), Some("5min")));
-        assert!(u["seq"].as_u64().is_some() && u["final"].is_boolean() && u["timestamp"].is_string());
+        assert_eq!(
+            (u["symbol"].as_str(), u["timeframe"].as_str()),
+            (Some("NIFTY50"), Some("5min"))
+        );
+        assert!(
+            u["seq"].as_u64().is_some() && u["final"].is_boolean() && u["timestamp"].is_string()
+        );
     }
 
     let reply = tab.request(json!({"action": "unsubscribe"})).await.unwrap();
@@ -71,7 +91,10 @@ async fn one_tab_gets_both_then_nothing_after_unsubscribe() {
     assert_eq!(reply["data"]["indicators"].as_array().unwrap().len(), 2);
     let after = tab.received.len();
     tab.drain_for(Duration::from_secs(2)).await;
-    let late: Vec<_> = tab.received[after..].iter().filter(|m| m["type"] == "indicator_update").collect();
+    let late: Vec<_> = tab.received[after..]
+        .iter()
+        .filter(|m| m["type"] == "indicator_update")
+        .collect();
     assert!(late.is_empty(), "updates after unsubscribe: {late:?}");
     tab.close().await;
 }
@@ -81,10 +104,24 @@ async fn one_tab_gets_both_then_nothing_after_unsubscribe() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tabs_of_one_user_are_isolated() {
     let cl = cluster(&["NIFTY50"]).await;
-    let mut t1 = Client::connect(&cl.gateway, &token("a@x.com", "tab1")).await.unwrap();
-    let mut t2 = Client::connect(&cl.gateway, &token("a@x.com", "tab2")).await.unwrap();
-    assert_eq!(t1.request(subscribe("NIFTY50", "5min", json!(["RSI_14"]))).await.unwrap()["type"], "success");
-    assert_eq!(t2.request(subscribe("NIFTY50", "5min", json!(["SMA_20"]))).await.unwrap()["type"], "success");
+    let mut t1 = Client::connect(&cl.gateway, &token("a@x.com", "tab1"))
+        .await
+        .unwrap();
+    let mut t2 = Client::connect(&cl.gateway, &token("a@x.com", "tab2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        t1.request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
+    assert_eq!(
+        t2.request(subscribe("NIFTY50", "5min", json!(["SMA_20"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
     t1.drain_for(Duration::from_secs(2)).await;
     t2.drain_for(Duration::from_millis(100)).await;
     assert_eq!(ids_seen(&t1), set(&["RSI_14"]));
@@ -93,7 +130,10 @@ async fn two_tabs_of_one_user_are_isolated() {
     t1.close().await;
     let before = t2.updates().count();
     t2.drain_for(Duration::from_secs(2)).await;
-    assert!(t2.updates().count() > before + 5, "tab 2 stopped streaming after tab 1 closed");
+    assert!(
+        t2.updates().count() > before + 5,
+        "tab 2 stopped streaming after tab 1 closed"
+    );
     assert_eq!(ids_seen(&t2), set(&["SMA_20"]));
     t2.close().await;
 }
@@ -103,16 +143,41 @@ async fn two_tabs_of_one_user_are_isolated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_see_only_their_own() {
     let cl = cluster(&["NIFTY50", "BANKNIFTY"]).await;
-    let mut alice = Client::connect(&cl.gateway, &token("alice@x.com", "s")).await.unwrap();
-    let mut bob = Client::connect(&cl.gateway, &token("bob@x.com", "s")).await.unwrap();
-    assert_eq!(alice.request(subscribe("NIFTY50", "1min", json!(["RSI_14"]))).await.unwrap()["type"], "success");
-    assert_eq!(alice.request(subscribe("BANKNIFTY", "1min", json!(["EMA_10"]))).await.unwrap()["type"], "success");
-    assert_eq!(bob.request(subscribe("NIFTY50", "1min", json!(["SMA_20"]))).await.unwrap()["type"], "success");
+    let mut alice = Client::connect(&cl.gateway, &token("alice@x.com", "s"))
+        .await
+        .unwrap();
+    let mut bob = Client::connect(&cl.gateway, &token("bob@x.com", "s"))
+        .await
+        .unwrap();
+    assert_eq!(
+        alice
+            .request(subscribe("NIFTY50", "1min", json!(["RSI_14"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
+    assert_eq!(
+        alice
+            .request(subscribe("BANKNIFTY", "1min", json!(["EMA_10"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
+    assert_eq!(
+        bob.request(subscribe("NIFTY50", "1min", json!(["SMA_20"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
     alice.drain_for(Duration::from_secs(2)).await;
     bob.drain_for(Duration::from_millis(100)).await;
     assert_eq!(ids_seen(&alice), set(&["RSI_14", "EMA_10"]));
     assert_eq!(ids_seen(&bob), set(&["SMA_20"]));
-    assert!(alice.updates().all(|u| (u["indicator_id"] == "RSI_14") == (u["symbol"] == "NIFTY50")));
+    assert!(
+        alice
+            .updates()
+            .all(|u| (u["indicator_id"] == "RSI_14") == (u["symbol"] == "NIFTY50"))
+    );
     assert!(bob.updates().all(|u| u["symbol"] == "NIFTY50"));
     alice.close().await;
     bob.close().await;
@@ -125,17 +190,39 @@ async fn no_keys_left_after_everyone_leaves() {
     let cl = cluster(&["NIFTY50"]).await;
     let mut clients = Vec::new();
     for i in 0..4 {
-        let mut c = Client::connect(&cl.gateway, &token(&format!("u{i}@x.com"), "s")).await.unwrap();
-        let r = c.request(subscribe("NIFTY50", "1min", json!(["RSI_14", "MACD_12_26_9"]))).await.unwrap();
+        let mut c = Client::connect(&cl.gateway, &token(&format!("u{i}@x.com"), "s"))
+            .await
+            .unwrap();
+        let r = c
+            .request(subscribe(
+                "NIFTY50",
+                "1min",
+                json!(["RSI_14", "MACD_12_26_9"]),
+            ))
+            .await
+            .unwrap();
         assert_eq!(r["type"], "success");
-        c.request(subscribe("NIFTY50", "1h", json!(["BBANDS_20_2.0"]))).await.unwrap();
+        c.request(subscribe("NIFTY50", "1h", json!(["BBANDS_20_2.0"])))
+            .await
+            .unwrap();
         clients.push(c);
     }
     assert_eq!(cl.redis.keys("ws_conn:*").await.unwrap().len(), 4);
-    assert_eq!(cl.redis.keys("indicator_subscribers:*").await.unwrap().len(), 3);
+    assert_eq!(
+        cl.redis
+            .keys("indicator_subscribers:*")
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     let members: Vec<String> = {
         let mut c = cl.redis.conn().await.unwrap();
-        redis::cmd("SMEMBERS").arg("indicator_subscribers:NIFTY50:1min:RSI_14").query_async(&mut c).await.unwrap()
+        redis::cmd("SMEMBERS")
+            .arg("indicator_subscribers:NIFTY50:1min:RSI_14")
+            .query_async(&mut c)
+            .await
+            .unwrap()
     };
     assert_eq!(members.len(), 4);
     // Two leave politely, two vanish without a close frame.
@@ -145,8 +232,18 @@ async fn no_keys_left_after_everyone_leaves() {
     drop(it);
     let redis = &cl.redis;
     let gone = eventually(Duration::from_secs(5), || async {
-        redis.keys("ws_conn:*").await.unwrap().is_empty() && redis.keys("indicator_subscribers:*").await.unwrap().is_empty()
+        redis.keys("ws_conn:*").await.unwrap().is_empty()
+            && redis
+                .keys("indicator_subscribers:*")
+                .await
+                .unwrap()
+                .is_empty()
     })
     .await;
-    assert!(gone, "left: {:?} {:?}", redis.keys("ws_conn:*").await, redis.keys("indicator_subscribers:*").await);
+    assert!(
+        gone,
+        "left: {:?} {:?}",
+        redis.keys("ws_conn:*").await,
+        redis.keys("indicator_subscribers:*").await
+    );
 }

@@ -1,0 +1,147 @@
+//! Two gateways and two computers side by side: each symbol is computed by one computer only,
+//! and a session on each gateway watching the same indicators receives every final update
+//! exactly once, in seq order.
+
+use integration::*;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const T0: i64 = 1_762_257_600_000; // 2025-11-04T12:00:00Z
+const STEP_MS: i64 = 15_000; // four ticks per 1-minute candle
+const CANDLES: i64 = 12;
+
+fn finals(c: &Client, symbol: &str, id: &str) -> Vec<(i64, u64, Value)> {
+    c.updates()
+        .filter(|u| u["symbol"] == symbol && u["indicator_id"] == id && u["final"] == true)
+        .map(|u| {
+            (
+                candle_ms(&u["candle_time"]),
+                u["seq"].as_u64().unwrap(),
+                u["value"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn candle_ms(v: &Value) -> i64 {
+    // "2025-11-04T12:07:00Z" -> ms, enough for this test's range (same day).
+    let s = v.as_str().unwrap();
+    let (h, m) = (
+        s[11..13].parse::<i64>().unwrap(),
+        s[14..16].parse::<i64>().unwrap(),
+    );
+    T0 + ((h - 12) * 60 + m) * 60_000
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finals_exactly_once_across_two_gateways_and_two_computers() {
+    let redis = Redis::start().await.unwrap();
+    let _c1 = Computer::start(&redis, &["--computer-id", "comp-1"])
+        .await
+        .unwrap();
+    let _c2 = Computer::start(&redis, &["--computer-id", "comp-2"])
+        .await
+        .unwrap();
+    let g1 = Gateway::start(&redis, &[]).await.unwrap();
+    let g2 = Gateway::start(&redis, &[]).await.unwrap();
+    let symbols = ["AAA", "BBB"];
+    for s in symbols {
+        write_ticks(&redis, s, &[(T0 + 1, 100.0, 1.0)])
+            .await
+            .unwrap();
+    }
+    // Fair share: each computer ends up owning one symbol.
+    let owners = eventually(Duration::from_secs(10), || async {
+        let mut c = redis.conn().await.unwrap();
+        let a: Option<String> = redis::cmd("GET")
+            .arg("lease:{AAA}")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        let b: Option<String> = redis::cmd("GET")
+            .arg("lease:{BBB}")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        match (a, b) {
+            (Some(a), Some(b)) => a.split(':').next() != b.split(':').next(),
+            _ => false,
+        }
+    })
+    .await;
+    assert!(
+        owners,
+        "the two symbols are not spread over the two computers"
+    );
+
+    let mut clients = Vec::new();
+    for (i, g) in [&g1, &g2].into_iter().enumerate() {
+        let mut c = Client::connect(g, &token(&format!("user{i}@x.com"), "s"))
+            .await
+            .unwrap();
+        for s in symbols {
+            let r = c
+                .request(subscribe(s, "1min", json!(["SMA_2", "RSI_3"])))
+                .await
+                .unwrap();
+            assert_eq!(r["type"], "success", "{r}");
+        }
+        clients.push(c);
+    }
+    // Both computers noticed the watchers once a live value of each symbol reached each client.
+    for c in &mut clients {
+        for s in symbols {
+            let got = c
+                .next_where(
+                    |u| u["type"] == "indicator_update" && u["symbol"] == s,
+                    Duration::from_secs(10),
+                )
+                .await;
+            assert!(got.is_some(), "no live value for {s}");
+        }
+    }
+    // CANDLES candles of 4 ticks each, then one tick that closes the last; that tick's own
+    // candle closes by the idle rule (no tick for 2 s, wall clock far past its end).
+    for k in 1..=(CANDLES * 4) {
+        for s in symbols {
+            let price = 100.0 + (k % 7) as f64;
+            write_ticks(&redis, s, &[(T0 + 1 + k * STEP_MS, price, 1.0)])
+                .await
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let expected: Vec<i64> = (0..=CANDLES).map(|k| T0 + k * 60_000).collect();
+    for c in &mut clients {
+        let done = c.next_where(|_| false, Duration::from_secs(5)).await;
+        assert!(done.is_none());
+    }
+    let mut per_client = Vec::new();
+    for c in &clients {
+        let mut seen = BTreeMap::new();
+        for s in symbols {
+            for id in ["SMA_2", "RSI_3"] {
+                let f = finals(c, s, id);
+                let times: Vec<i64> = f.iter().map(|x| x.0).collect();
+                assert_eq!(times, expected, "{s} {id}: finals not exactly once each");
+                seen.insert((s, id), f);
+            }
+            // Seqs of a pair strictly increase over everything delivered.
+            let seqs: Vec<u64> = c
+                .updates()
+                .filter(|u| u["symbol"] == s && u["indicator_id"] == "SMA_2")
+                .map(|u| u["seq"].as_u64().unwrap())
+                .collect();
+            assert!(
+                seqs.windows(2).all(|w| w[0] < w[1]),
+                "{s}: seqs not increasing: {seqs:?}"
+            );
+        }
+        per_client.push(seen);
+    }
+    assert_eq!(
+        per_client[0], per_client[1],
+        "the two gateways delivered different finals"
+    );
+}

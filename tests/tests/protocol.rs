@@ -1,0 +1,378 @@
+//! Protocol edges: every error code of SPEC section 3 with the connection still working after,
+//! 401 before the upgrade, close codes, heartbeat and stale cleanup, drain, HTTP endpoints.
+
+use integration::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+async fn assert_alive(c: &mut Client) {
+    let pong = c.request(json!({"action": "ping"})).await.unwrap();
+    assert_eq!(pong["type"], "pong", "{pong}");
+    assert!(pong["timestamp"].as_str().unwrap().ends_with('Z'));
+}
+
+async fn expect_error(c: &mut Client, msg: Value, code: &str) {
+    let reply = c.request(msg.clone()).await.unwrap();
+    assert_eq!(reply["type"], "error", "{msg} -> {reply}");
+    assert_eq!(reply["code"], code, "{msg} -> {reply}");
+    assert!(!reply["message"].as_str().unwrap().is_empty());
+    assert_alive(c).await;
+}
+
+// Every client-input error code, each echoing the id, each leaving the connection usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_code_and_the_connection_survives() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &["--max-indicators-per-conn", "3"])
+        .await
+        .unwrap();
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+
+    // invalid_json cannot carry an id (the frame is not JSON): read the next error.
+    c.send_raw(Message::text("{not json")).await.unwrap();
+    let e = c
+        .next_where(|m| m["type"] == "error", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(e["code"], "invalid_json");
+    assert_alive(&mut c).await;
+    c.send_raw(Message::binary(vec![1u8, 2, 3])).await.unwrap();
+    let e = c
+        .next_where(|m| m["type"] == "error", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(e["code"], "invalid_json");
+
+    expect_error(&mut c, json!({"action": "dance"}), "unknown_action").await;
+    expect_error(&mut c, json!({"no_action": 1}), "unknown_action").await;
+    expect_error(
+        &mut c,
+        subscribe("NIFTY:50", "5min", json!(["RSI_14"])),
+        "invalid_symbol",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe(&"X".repeat(33), "5min", json!(["RSI_14"])),
+        "invalid_symbol",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe("NIFTY50", "7min", json!(["RSI_14"])),
+        "invalid_timeframe",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe("NIFTY50", "5min", json!(["FOO_14"])),
+        "unknown_indicator",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe("NIFTY50", "5min", json!([{"name": "NOPE"}])),
+        "unknown_indicator",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe(
+            "NIFTY50",
+            "5min",
+            json!([{"name": "RSI", "params": {"length": 1}}]),
+        ),
+        "invalid_params",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe(
+            "NIFTY50",
+            "5min",
+            json!([{"name": "RSI", "params": {"lenght": 14}}]),
+        ),
+        "invalid_params",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe(
+            "NIFTY50",
+            "5min",
+            json!([{"name": "MACD", "params": {"fast": 26, "slow": 12}}]),
+        ),
+        "invalid_params",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe("NIFTY50", "5min", json!([])),
+        "invalid_params",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        subscribe(
+            "NIFTY50",
+            "5min",
+            json!(["RSI_14", "SMA_20", "EMA_10", "MACD_12_26_9"]),
+        ),
+        "too_many_indicators",
+    )
+    .await;
+    expect_error(
+        &mut c,
+        json!({"action": "resume", "ws_conn_id": "ws_nope", "resume_token": "x", "last_seq": {}}),
+        "resume_failed",
+    )
+    .await;
+    // Nothing of the refused requests was recorded.
+    assert!(
+        redis
+            .keys("indicator_subscribers:*")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The limit counts what the connection holds: 3 fit, a 4th does not.
+    let ok = c
+        .request(subscribe(
+            "NIFTY50",
+            "5min",
+            json!(["RSI_14", "SMA_20", "EMA_10"]),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(ok["type"], "success", "{ok}");
+    expect_error(
+        &mut c,
+        subscribe("NIFTY50", "1h", json!(["RSI_14"])),
+        "too_many_indicators",
+    )
+    .await;
+}
+
+// Past the per-connection rate, requests get rate_limited; the connection recovers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_then_recovers() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &["--rate-limit-per-sec", "2"])
+        .await
+        .unwrap();
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    for i in 0..10 {
+        c.send(&json!({"action": "ping", "id": i})).await.unwrap();
+    }
+    c.drain_for(Duration::from_millis(500)).await;
+    let limited: Vec<_> = c
+        .received
+        .iter()
+        .filter(|m| m["code"] == "rate_limited")
+        .collect();
+    assert!(
+        !limited.is_empty(),
+        "no rate_limited among {:?}",
+        c.received
+    );
+    assert!(limited.iter().all(|m| m["id"].is_number()));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_alive(&mut c).await;
+}
+
+// A Redis failure during a request is an `internal` error, not a dropped connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_error_when_redis_is_gone() {
+    let mut redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    redis.kill().await;
+    expect_error(
+        &mut c,
+        subscribe("NIFTY50", "5min", json!(["RSI_14"])),
+        "internal",
+    )
+    .await;
+}
+
+// Missing, forged, expired and malformed tokens get HTTP 401 with a JSON body, before any
+// upgrade; a Bearer header works like the query parameter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unauthorized_before_upgrade() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let now = shared::auth::now_secs();
+    let forged = shared::auth::issue(b"some-other-secret-0123456789", "a@x.com", "s", now, 60);
+    let expired = shared::auth::issue(SECRET.as_bytes(), "a@x.com", "s", now - 3600, 60);
+    let cases = [
+        ("", "missing_token"),
+        (forged.as_str(), "invalid_signature"),
+        (expired.as_str(), "token_expired"),
+        ("abc.def.ghi", "invalid_token"),
+    ];
+    for (tok, code) in cases {
+        let req = format!(
+            "GET /indicators/v2/stream?token={tok} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        );
+        let (status, body) = http_request(gw.addr, &req).await.unwrap();
+        assert_eq!(status, 401, "{code}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error"], code);
+        assert!(body["message"].is_string());
+    }
+    // Bearer header.
+    let tok = token("a@x.com", "s");
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}/indicators/v2/stream", gw.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {tok}").parse().unwrap());
+    let (mut ws, resp) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(resp.status(), 101);
+    use futures::StreamExt;
+    let hello = ws.next().await.unwrap().unwrap();
+    assert!(hello.to_text().unwrap().contains("\"connected\""));
+}
+
+// A frame over the size limit closes the connection with 1009.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_message_closes_1009() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &["--max-message-bytes", "4096"])
+        .await
+        .unwrap();
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    c.send_raw(Message::text("x".repeat(10_000))).await.unwrap();
+    assert_eq!(c.until_closed(Duration::from_secs(5)).await, Some(1009));
+}
+
+// A token that expires while connected closes the connection with 1008.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_expiry_closes_1008() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let tok = shared::auth::issue(
+        SECRET.as_bytes(),
+        "a@x.com",
+        "s",
+        shared::auth::now_secs(),
+        1,
+    );
+    let mut c = Client::connect(&gw, &tok).await.unwrap();
+    assert_eq!(c.until_closed(Duration::from_secs(5)).await, Some(1008));
+    assert!(redis.keys("ws_conn:*").await.unwrap().is_empty());
+}
+
+// The server pings; a client that never answers (does not read) is closed after the stale
+// time and its Redis entries are removed, while a reading client stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_connection_is_closed_and_cleaned() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &["--heartbeat-secs", "1", "--stale-secs", "2"])
+        .await
+        .unwrap();
+    let mut silent = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    let mut alive = Client::connect(&gw, &token("b@x.com", "s")).await.unwrap();
+    silent
+        .request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
+        .await
+        .unwrap();
+    alive
+        .request(subscribe("NIFTY50", "5min", json!(["SMA_20"])))
+        .await
+        .unwrap();
+    let silent_key = format!("ws_conn:{}", silent.ws_conn_id);
+    // `alive` reads (so its client answers pings); `silent` does not read at all.
+    alive.drain_for(Duration::from_secs(4)).await;
+    let keys = redis.keys("ws_conn:*").await.unwrap();
+    assert!(
+        !keys.contains(&silent_key),
+        "stale session still registered"
+    );
+    assert_eq!(keys, vec![format!("ws_conn:{}", alive.ws_conn_id)]);
+    assert_eq!(
+        redis.keys("indicator_subscribers:*").await.unwrap(),
+        vec!["indicator_subscribers:NIFTY50:5min:SMA_20"]
+    );
+    assert!(alive.close_code.is_none());
+    drop(silent);
+}
+
+// Shutdown (what SIGTERM triggers): sessions get 1001, their entries leave Redis, run returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_closes_with_1001_and_cleans_up() {
+    let redis = Redis::start().await.unwrap();
+    let mut gw = Gateway::start(&redis, &[]).await.unwrap();
+    let mut a = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    let mut b = Client::connect(&gw, &token("b@x.com", "s")).await.unwrap();
+    a.request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
+        .await
+        .unwrap();
+    b.request(subscribe("NIFTY50", "1h", json!(["SMA_20"])))
+        .await
+        .unwrap();
+    assert_eq!(redis.keys("ws_conn:*").await.unwrap().len(), 2);
+    gw.shutdown.cancel();
+    assert_eq!(a.until_closed(Duration::from_secs(5)).await, Some(1001));
+    assert_eq!(b.until_closed(Duration::from_secs(5)).await, Some(1001));
+    tokio::time::timeout(Duration::from_secs(10), &mut gw.handle)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(redis.keys("ws_conn:*").await.unwrap().is_empty());
+    assert!(
+        redis
+            .keys("indicator_subscribers:*")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+// /healthz, /readyz, /metrics and the cluster-wide /indicators/v2/health figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_endpoints() {
+    let redis = Redis::start().await.unwrap();
+    let g1 = Gateway::start(&redis, &[]).await.unwrap();
+    let g2 = Gateway::start(&redis, &[]).await.unwrap();
+    let mut a = Client::connect(&g1, &token("a@x.com", "s1")).await.unwrap();
+    let mut a2 = Client::connect(&g2, &token("a@x.com", "s2")).await.unwrap();
+    let mut b = Client::connect(&g2, &token("b@x.com", "s")).await.unwrap();
+    a.request(subscribe("NIFTY50", "5min", json!(["RSI_14", "SMA_20"])))
+        .await
+        .unwrap();
+    a2.request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
+        .await
+        .unwrap();
+    b.request(subscribe("BANKNIFTY", "1h", json!(["EMA_10"])))
+        .await
+        .unwrap();
+
+    assert_eq!(http_get(g1.addr, "/healthz").await.unwrap().0, 200);
+    assert_eq!(http_get(g1.addr, "/readyz").await.unwrap().0, 200);
+    let (status, body) = http_get(g1.addr, "/indicators/v2/health").await.unwrap();
+    assert_eq!(status, 200);
+    let h: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["active_sessions"], 3);
+    assert_eq!(h["unique_users"], 2);
+    assert_eq!(h["unique_indicators"], 3);
+    assert_eq!(
+        h["indicators_by_symbol"],
+        json!({"BANKNIFTY": 1, "NIFTY50": 2})
+    );
+    assert!(h["timestamp"].is_string());
+    assert_eq!(h["gateway"]["active_sessions"], 1);
+    let (status, metrics) = http_get(g2.addr, "/metrics").await.unwrap();
+    assert_eq!(status, 200);
+    assert!(metrics.contains("gateway_connections 2"), "{metrics}");
+    assert_eq!(http_get(g1.addr, "/nope").await.unwrap().0, 404);
+    // Draining fails readiness at once.
+    g1.shutdown.cancel();
+    let _ = a.until_closed(Duration::from_secs(5)).await;
+}

@@ -13,7 +13,6 @@ use crate::config::Config;
 use crate::engine::{Commit, SymbolEngine, Watched, tf_index};
 use crate::store::{self, CommitOutcome};
 use anyhow::Context;
-use futures::StreamExt;
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use shared::catalogue::Spec;
@@ -25,7 +24,6 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -44,6 +42,8 @@ struct Owned {
     engine: SymbolEngine,
     /// Next stream id to read after.
     stream_id: String,
+    /// `watch_version:{S}` when the watch set was last read.
+    watch_version: i64,
 }
 
 struct Worker {
@@ -77,8 +77,6 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()>
     } else {
         cfg.computer_id.clone()
     };
-    let (watch_tx, watch_rx) = mpsc::channel(1024);
-    tokio::spawn(listen_watch_events(client, watch_tx, shutdown.clone()));
     tracing::info!(computer_id = %me, "computer started");
     let mut w = Worker {
         cfg,
@@ -90,50 +88,14 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()>
         logged_malformed: HashSet::new(),
         logged_bad_symbols: HashSet::new(),
     };
-    w.run(watch_rx, shutdown).await;
+    w.run(shutdown).await;
     Ok(())
-}
-
-/// Gateways publish a symbol on `WATCH_EVENTS` when it gets a new watched indicator; the owner
-/// re-reads that symbol's watch set at once. Missing one is harmless: the periodic refresh
-/// catches up.
-async fn listen_watch_events(
-    client: redis::Client,
-    tx: mpsc::Sender<String>,
-    shutdown: CancellationToken,
-) {
-    while !shutdown.is_cancelled() {
-        let pubsub = async {
-            let mut ps = client.get_async_pubsub().await?;
-            ps.subscribe(keys::WATCH_EVENTS).await?;
-            Ok::<_, redis::RedisError>(ps)
-        };
-        match pubsub.await {
-            Ok(ps) => {
-                let mut messages = ps.into_on_message();
-                loop {
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return,
-                        msg = messages.next() => match msg {
-                            Some(m) => { let _ = tx.try_send(m.get_payload::<String>().unwrap_or_default()); }
-                            None => break,
-                        }
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(cause = %e, "watch-event subscription failed; retrying"),
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-        }
-    }
 }
 
 type XreadReply = Option<Vec<(String, Vec<(String, Vec<(String, Vec<u8>)>)>)>>;
 
 impl Worker {
-    async fn run(&mut self, mut watch_rx: mpsc::Receiver<String>, shutdown: CancellationToken) {
+    async fn run(&mut self, shutdown: CancellationToken) {
         let maintenance = Duration::from_millis(self.cfg.maintenance_ms);
         let mut next_maintenance = Instant::now();
         let mut next_report = Instant::now() + Duration::from_secs(30);
@@ -148,11 +110,6 @@ impl Worker {
             if now >= next_report {
                 next_report = now + Duration::from_secs(30);
                 tracing::info!(owned = self.owned.len(), stats = ?self.stats, "computer stats");
-            }
-            while let Ok(symbol) = watch_rx.try_recv() {
-                if result.is_ok() && self.owned.contains_key(&symbol) {
-                    result = self.refresh_watch(&symbol).await;
-                }
             }
             if result.is_ok() {
                 result = self.read_and_apply(&shutdown).await;
@@ -264,6 +221,7 @@ impl Worker {
                 token,
                 engine,
                 stream_id,
+                watch_version: -1,
             },
         );
         Ok(())
@@ -435,6 +393,9 @@ impl Worker {
             cmd.arg(&o.stream_id);
         }
         let reply: XreadReply = cmd.query_async(&mut self.reader).await?;
+        // Before applying what was read: a subscribe acknowledged before these ticks were
+        // written has bumped its symbol's watch version, so its indicators are included.
+        self.refresh_changed_watches().await?;
         let wall = clock::now_ms();
         for (key, entries) in reply.unwrap_or_default() {
             let Some(symbol) = key
@@ -471,6 +432,29 @@ impl Worker {
             self.apply(&symbol, &token, commit).await?;
             if let Some(o) = self.owned.get_mut(&symbol) {
                 o.stream_id = last_id;
+            }
+        }
+        Ok(())
+    }
+
+    async fn refresh_changed_watches(&mut self) -> anyhow::Result<()> {
+        let mut pipe = redis::pipe();
+        for symbol in self.owned.keys() {
+            pipe.get(keys::watch_version(symbol));
+        }
+        let versions: Vec<Option<i64>> = pipe.query_async(&mut self.conn).await?;
+        let changed: Vec<(String, i64)> = self
+            .owned
+            .iter()
+            .zip(versions)
+            .map(|((s, o), v)| (s, o.watch_version, v.unwrap_or(0)))
+            .filter(|(_, seen, now)| seen != now)
+            .map(|(s, _, now)| (s.clone(), now))
+            .collect();
+        for (symbol, version) in changed {
+            self.refresh_watch(&symbol).await?;
+            if let Some(o) = self.owned.get_mut(&symbol) {
+                o.watch_version = version;
             }
         }
         Ok(())

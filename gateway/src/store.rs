@@ -87,7 +87,7 @@ impl Store {
     }
 
     /// Adds the connection to the subscriber sets, refreshes the watch index and records the
-    /// connection's subscriptions, in one transaction; then tells computers to look.
+    /// connection's subscriptions, and bumps the symbol's watch version, in one transaction.
     pub async fn subscribe(
         &self,
         ws_conn_id: &str,
@@ -116,7 +116,7 @@ impl Store {
             subscriptions_json,
         )
         .ignore();
-        pipe.publish(keys::WATCH_EVENTS, symbol).ignore();
+        pipe.incr(keys::watch_version(symbol), 1).ignore();
         let () = pipe.query_async(&mut c).await?;
         Ok(())
     }

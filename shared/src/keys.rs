@@ -15,10 +15,6 @@ pub const SYMBOLS: &str = "symbols";
 /// Sorted set of live computers: member = computer id, score = last heartbeat (epoch ms).
 pub const COMPUTERS: &str = "computers";
 
-/// Pub/sub channel on which gateways announce "symbol S has a new watched indicator", so the
-/// owning computer starts computing it at once instead of at its next periodic refresh.
-pub const WATCH_EVENTS: &str = "indicator_watch_events";
-
 pub fn subscribers(symbol: &str, tf: Timeframe, indicator_id: &str) -> String {
     format!("indicator_subscribers:{symbol}:{tf}:{indicator_id}")
 }
@@ -45,6 +41,13 @@ pub fn ticks(symbol: &str) -> String {
 /// is computed while it has not expired and its subscriber set is not empty.
 pub fn watch_index(symbol: &str) -> String {
     format!("indicator_index:{{{symbol}}}")
+}
+
+/// Counter bumped by a gateway in the same transaction that adds subscribers of `symbol`. The
+/// owning computer reads it after every tick read and before applying the ticks, so any tick
+/// written after a subscribe reply is computed with the new indicator (no missed final).
+pub fn watch_version(symbol: &str) -> String {
+    format!("watch_version:{{{symbol}}}")
 }
 
 /// Member of [`watch_index`] and field of [`indicator_state`].
@@ -108,6 +111,7 @@ mod tests {
         assert_eq!(ticks("NIFTY50"), "ticks:{NIFTY50}");
         for k in [
             watch_index("X"),
+            watch_version("X"),
             candles("X", Timeframe::M1),
             forming("X"),
             indicator_state("X"),

@@ -142,10 +142,6 @@ impl Gateway {
             handle,
         })
     }
-
-    pub fn url(&self, token: &str) -> String {
-        format!("ws://{}/indicators/v2/stream?token={token}", self.addr)
-    }
 }
 
 impl Drop for Gateway {
@@ -255,7 +251,12 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(gw: &Gateway, token: &str) -> Result<Client> {
-        let (ws, _) = tokio_tungstenite::connect_async(gw.url(token)).await?;
+        Self::connect_addr(gw.addr, token).await
+    }
+
+    pub async fn connect_addr(addr: SocketAddr, token: &str) -> Result<Client> {
+        let url = format!("ws://{addr}/indicators/v2/stream?token={token}");
+        let (ws, _) = tokio_tungstenite::connect_async(url).await?;
         let mut c = Client {
             ws,
             ws_conn_id: String::new(),
@@ -463,4 +464,21 @@ where
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Path of a workspace binary (built by `cargo build --workspace --bins`, which `make test`
+/// runs before the tests).
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first",
+        path.display()
+    );
+    path
 }

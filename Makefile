@@ -1,0 +1,26 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: run stop test lint build fixtures measure
+
+run: ## Redis + computer + simulator + gateway on this machine; prints how to connect
+	bash scripts/run-local.sh
+
+stop: ## stop what `make run` left running
+	bash scripts/run-local.sh stop
+
+test: lint ## formatting, lints, then every unit, golden and integration test
+	bash scripts/ensure-redis.sh
+	cargo build --workspace --bins
+	cargo test --workspace
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+build:
+	cargo build --release --bins
+
+fixtures: ## regenerate tests/fixtures/talib_core.json (pip install ta-lib==0.8.2 numpy)
+	python3 scripts/gen_talib_fixtures.py
+
+measure: build ## latency and memory figures of docs/measurements.md
+	bash scripts/measure.sh

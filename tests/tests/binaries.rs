@@ -1,0 +1,178 @@
+//! The real binaries: the token command, start-up refusal without a key, SIGTERM drain, and the
+//! computer with its built-in simulator.
+
+use integration::*;
+use serde_json::json;
+use std::process::Stdio;
+use std::time::Duration;
+
+// `gateway token` prints a token the gateway accepts, for the given user and session.
+#[test]
+fn token_command_prints_a_valid_token() {
+    let out = std::process::Command::new(bin("gateway"))
+        .args([
+            "token",
+            "--email",
+            "dev@x.com",
+            "--session",
+            "tab7",
+            "--ttl",
+            "60",
+        ])
+        .env("JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap();
+    let who = shared::auth::Verifier::new(SECRET.as_bytes())
+        .verify(token.trim())
+        .unwrap();
+    assert_eq!(
+        (who.user_id.as_str(), who.session_id.as_str()),
+        ("dev@x.com", "tab7")
+    );
+}
+
+// Without a JWT key the gateway refuses to start and says why (and every other problem too).
+#[test]
+fn gateway_refuses_to_start_without_a_key() {
+    let out = std::process::Command::new(bin("gateway"))
+        .args(["--listen", "127.0.0.1:0", "--heartbeat-secs", "0"])
+        .env_remove("JWT_SECRET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("JWT") && err.contains("heartbeat"), "{err}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+// SIGTERM: the gateway closes its sessions with 1001, removes their Redis entries and exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_and_exits() {
+    let redis = Redis::start().await.unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let mut child = tokio::process::Command::new(bin("gateway"))
+        .args(["--listen", &addr.to_string(), "--redis-url", &redis.url])
+        .env("JWT_SECRET", SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let ready = eventually(Duration::from_secs(10), || async {
+        http_get(addr, "/readyz")
+            .await
+            .map(|r| r.0 == 200)
+            .unwrap_or(false)
+    })
+    .await;
+    assert!(ready);
+    let gw = Gateway {
+        addr,
+        shutdown: Default::default(),
+        handle: tokio::spawn(async { Ok(()) }),
+    };
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    assert_eq!(
+        c.request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
+    assert_eq!(redis.keys("ws_conn:*").await.unwrap().len(), 1);
+    let pid = child.id().unwrap().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(c.until_closed(Duration::from_secs(5)).await, Some(1001));
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    assert!(redis.keys("ws_conn:*").await.unwrap().is_empty());
+    assert!(
+        redis
+            .keys("indicator_subscribers:*")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+// `computer simulate` writes ticks as a feed would, and the `computer` binary turns them into
+// candles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulator_feeds_the_computer() {
+    let redis = Redis::start().await.unwrap();
+    let spawn = |args: &[&str]| {
+        tokio::process::Command::new(bin("computer"))
+            .args(args)
+            .env("REDIS_URL", &redis.url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap()
+    };
+    let mut sim = spawn(&[
+        "simulate",
+        "--symbols",
+        "SIMA,SIMB",
+        "--tick-rate",
+        "20",
+        "--duration-secs",
+        "2",
+    ]);
+    let _computer = spawn(&[]);
+    assert!(
+        tokio::time::timeout(Duration::from_secs(10), sim.wait())
+            .await
+            .unwrap()
+            .unwrap()
+            .success()
+    );
+    let mut c = redis.conn().await.unwrap();
+    let symbols: Vec<String> = redis::cmd("SMEMBERS")
+        .arg("symbols")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(symbols.len(), 2);
+    let len: u64 = redis::cmd("XLEN")
+        .arg("ticks:{SIMA}")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert!(len >= 20, "only {len} ticks");
+    let built = eventually(Duration::from_secs(10), || async {
+        let mut c = redis.conn().await.unwrap();
+        let n: u64 = redis::cmd("HLEN")
+            .arg("candle_forming:{SIMB}")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        n == 10
+    })
+    .await;
+    assert!(
+        built,
+        "the computer built no candles from the simulated ticks"
+    );
+}

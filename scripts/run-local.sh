@@ -8,9 +8,12 @@ RUN_DIR=.run
 mkdir -p "$RUN_DIR"
 
 stop() {
+  # Gateway first (drains its clients), Redis last (the others hand over through it).
   for name in gateway simulator computer redis; do
     if [ -f "$RUN_DIR/$name.pid" ]; then
-      kill "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null || true
+      pid=$(cat "$RUN_DIR/$name.pid")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       rm -f "$RUN_DIR/$name.pid"
     fi
   done

@@ -75,8 +75,9 @@ impl Config {
         if !self.redis_url.starts_with("redis://") && !self.redis_url.starts_with("unix://") {
             errors.push("--redis-url must start with redis:// or unix://".to_owned());
         }
-        if !(10..=100_000).contains(&self.history_candles) {
-            errors.push("--history-candles must be in [10, 100000]".to_owned());
+        // The longest warm-up in the catalogue (MACD 499/500/500: 998 candles) must fit.
+        if !(1000..=100_000).contains(&self.history_candles) {
+            errors.push("--history-candles must be in [1000, 100000]".to_owned());
         }
         if self.lease_ttl_ms < 2 * self.maintenance_ms {
             errors.push("--lease-ttl-ms must be at least twice --maintenance-ms".to_owned());

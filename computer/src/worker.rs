@@ -56,6 +56,9 @@ struct Worker {
     /// Symbols whose malformed ticks were already logged (bounded by the symbol count).
     logged_malformed: HashSet<String>,
     logged_bad_symbols: HashSet<String>,
+    /// Symbols whose commit failed with a Redis error: their in-memory state ran ahead of
+    /// Redis, so they are bootstrapped again from Redis (under the same lease) before going on.
+    readopt: Vec<(String, String)>,
 }
 
 pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -87,6 +90,7 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()>
         stats: Arc::default(),
         logged_malformed: HashSet::new(),
         logged_bad_symbols: HashSet::new(),
+        readopt: Vec::new(),
     };
     w.run(shutdown).await;
     Ok(())
@@ -129,11 +133,15 @@ impl Worker {
                 }
             }
         }
-        // Hand our symbols over at once instead of after the lease TTL.
-        for (symbol, o) in std::mem::take(&mut self.owned) {
-            let _ = store::release(&mut self.conn, &symbol, &o.token).await;
-        }
-        let _: Result<(), _> = self.conn.zrem(keys::COMPUTERS, &self.me).await;
+        // Hand our symbols over at once instead of after the lease TTL (bounded: with Redis
+        // gone the leases simply expire).
+        let handover = async {
+            for (symbol, o) in std::mem::take(&mut self.owned) {
+                let _ = store::release(&mut self.conn, &symbol, &o.token).await;
+            }
+            let _: Result<(), _> = self.conn.zrem(keys::COMPUTERS, &self.me).await;
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), handover).await;
         tracing::info!("computer stopped");
     }
 
@@ -142,11 +150,18 @@ impl Worker {
         let ttl = self.cfg.lease_ttl_ms;
         let (_, _, live, symbols): ((), (), usize, Vec<String>) = redis::pipe()
             .zadd(keys::COMPUTERS, &self.me, now)
-            .zrembyscore(keys::COMPUTERS, "-inf", now - 2 * ttl as i64)
+            // A computer silent for a lease TTL holds no lease any more: stop counting it, so
+            // the survivors' fair share grows and they take its symbols.
+            .zrembyscore(keys::COMPUTERS, "-inf", now - ttl as i64)
             .zcard(keys::COMPUTERS)
             .smembers(keys::SYMBOLS)
             .query_async(&mut self.conn)
             .await?;
+        for (symbol, token) in std::mem::take(&mut self.readopt) {
+            if store::renew(&mut self.conn, &symbol, &token, ttl).await? {
+                self.adopt(symbol, token).await?;
+            }
+        }
         let mut valid: Vec<String> = Vec::with_capacity(symbols.len());
         for s in symbols {
             if Symbol::parse(&s).is_ok() {
@@ -350,15 +365,17 @@ impl Worker {
             return Ok(());
         }
         let n = commit.publications.len() as u64;
-        match store::commit(
-            &mut self.conn,
-            symbol,
-            token,
-            &commit,
-            self.cfg.history_candles,
-        )
-        .await?
-        {
+        let cap = self.cfg.history_candles;
+        let outcome = match store::commit(&mut self.conn, symbol, token, &commit, cap).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // Whether or not the script ran, Redis is the truth: start again from it.
+                self.owned.remove(symbol);
+                self.readopt.push((symbol.to_owned(), token.to_owned()));
+                return Err(e.into());
+            }
+        };
+        match outcome {
             CommitOutcome::Applied => {
                 self.stats.batches_published.fetch_add(n, Ordering::Relaxed);
             }

@@ -44,12 +44,11 @@ impl Broker {
             .contains(channel)
     }
 
-    /// Returns once Redis confirmed we listen to the pair's channel.
+    /// Returns once Redis confirmed we listen to the pair's channel. Always under the sink lock:
+    /// a concurrent [`Broker::release_later`] either sees the new watcher or has finished
+    /// unsubscribing, in which case this subscribes again.
     pub async fn ensure(&self, pair: &Pair) -> redis::RedisResult<()> {
         let channel = keys::updates_channel(&pair.0, pair.1);
-        if self.is_subscribed(&channel) {
-            return Ok(());
-        }
         let mut sink = self.sink.lock().await;
         if self.is_subscribed(&channel) {
             return Ok(());

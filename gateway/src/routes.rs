@@ -111,16 +111,16 @@ fn upgrade(
     upgrade: Option<String>,
     on_upgrade: Option<OnUpgrade>,
 ) -> Response {
+    let bearer = authorization.as_deref().and_then(|h| {
+        let (scheme, rest) = h.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then_some(rest.trim())
+    });
     let token = query
         .get("token")
-        .map(String::as_str)
-        .or_else(|| {
-            authorization
-                .as_deref()
-                .and_then(|h| h.strip_prefix("Bearer "))
-        })
-        .unwrap_or_default()
-        .trim();
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .or(bearer)
+        .unwrap_or_default();
     let who = match gw.verifier.verify(token) {
         Ok(who) => who,
         Err(e) => {

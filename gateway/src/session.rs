@@ -175,6 +175,15 @@ async fn write_loop(
     let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
 }
 
+/// The `subscriptions` field of `ws_conn:<id>`: `{"NIFTY50:5min": ["RSI_14", ...]}`.
+fn subscriptions_json(subs: &BTreeMap<Pair, BTreeSet<String>>) -> String {
+    let map: BTreeMap<String, &BTreeSet<String>> = subs
+        .iter()
+        .map(|((s, tf), ids)| (format!("{s}:{tf}"), ids))
+        .collect();
+    serde_json::to_string(&map).expect("strings serialize")
+}
+
 impl Session {
     /// Queues a frame; a full queue means the client is too slow and it is kicked.
     fn push(&self, text: String) {
@@ -276,12 +285,37 @@ impl Session {
     }
 
     fn subscriptions_json(&self) -> String {
-        let map: BTreeMap<String, &BTreeSet<String>> = self
-            .subs
+        subscriptions_json(&self.subs)
+    }
+
+    /// Removes watches from Redis first, then from this session and the hub: if Redis fails,
+    /// the session still knows them and removes them at close.
+    async fn remove(
+        &mut self,
+        wanted: Vec<(Pair, Vec<String>)>,
+    ) -> Result<Vec<(String, Timeframe, String)>, crate::store::StoreError> {
+        let removed: Vec<(String, Timeframe, String)> = wanted
             .iter()
-            .map(|((s, tf), ids)| (format!("{s}:{tf}"), ids))
+            .flat_map(|(pair, ids)| ids.iter().map(move |i| (pair.0.clone(), pair.1, i.clone())))
             .collect();
-        serde_json::to_string(&map).expect("strings serialize")
+        if removed.is_empty() {
+            return Ok(removed);
+        }
+        let mut remaining = self.subs.clone();
+        for (pair, ids) in &wanted {
+            if let Some(held) = remaining.get_mut(pair) {
+                held.retain(|i| !ids.contains(i));
+            }
+        }
+        remaining.retain(|_, ids| !ids.is_empty());
+        self.gw
+            .store
+            .unsubscribe(&self.id, &removed, &subscriptions_json(&remaining))
+            .await?;
+        for (pair, ids) in wanted {
+            self.drop_ids(&pair, &ids);
+        }
+        Ok(removed)
     }
 
     fn internal(&self, what: &str, e: impl std::fmt::Display) -> ProtocolError {
@@ -341,9 +375,15 @@ impl Session {
                 return Err(e);
             }
         }
-        let initial = initial_values(&self.gw.store, symbol.as_str(), tf, &specs)
-            .await
-            .map_err(|e| self.internal("could not read initial values", e))?;
+        let initial = match initial_values(&self.gw.store, symbol.as_str(), tf, &specs).await {
+            Ok(initial) => initial,
+            Err(e) => {
+                // All or nothing: the client is told to retry, so undo what this request added.
+                let err = self.internal("could not read initial values", e);
+                self.remove(vec![(pair, new_ids)]).await.ok();
+                return Err(err);
+            }
+        };
         let ids: Vec<String> = specs.iter().map(Spec::id).collect();
         Ok(protocol::success(
             &format!("Subscribed to {} indicators", ids.len()),
@@ -410,18 +450,10 @@ impl Session {
                 vec![(pair, ids)]
             }
         };
-        let mut removed = Vec::new();
-        for (pair, ids) in wanted {
-            self.drop_ids(&pair, &ids);
-            removed.extend(ids.into_iter().map(|i| (pair.0.clone(), pair.1, i)));
-        }
-        if !removed.is_empty() {
-            self.gw
-                .store
-                .unsubscribe(&self.id, &removed, &self.subscriptions_json())
-                .await
-                .map_err(|e| self.internal("could not remove the subscription", e))?;
-        }
+        let removed = self
+            .remove(wanted)
+            .await
+            .map_err(|e| self.internal("could not remove the subscription", e))?;
         let ids: Vec<&str> = removed.iter().map(|r| r.2.as_str()).collect();
         Ok(protocol::success(
             &format!("Unsubscribed from {} indicators", ids.len()),

@@ -117,6 +117,12 @@ impl Store {
         )
         .ignore();
         pipe.incr(keys::watch_version(symbol), 1).ignore();
+        // Both live while watched (refreshed by the index refresher), so an unwatched symbol
+        // leaves nothing behind.
+        pipe.pexpire(keys::watch_index(symbol), self.watch_ttl_ms)
+            .ignore();
+        pipe.pexpire(keys::watch_version(symbol), self.watch_ttl_ms)
+            .ignore();
         let () = pipe.query_async(&mut c).await?;
         Ok(())
     }
@@ -173,6 +179,7 @@ impl Store {
         let mut c = self.pool.get().await?;
         let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
         let mut pipe = redis::pipe();
+        let mut symbols = std::collections::BTreeSet::new();
         for ((symbol, tf), id) in watched {
             pipe.zadd(
                 keys::watch_index(symbol),
@@ -180,6 +187,13 @@ impl Store {
                 expiry,
             )
             .ignore();
+            symbols.insert(symbol);
+        }
+        for symbol in symbols {
+            pipe.pexpire(keys::watch_index(symbol), self.watch_ttl_ms)
+                .ignore();
+            pipe.pexpire(keys::watch_version(symbol), self.watch_ttl_ms)
+                .ignore();
         }
         let () = pipe.query_async(&mut c).await?;
         Ok(())

@@ -301,7 +301,8 @@ pub fn outputs_json(columns: &[String], out: &Outputs) -> serde_json::Value {
     let num = |v: f64| {
         serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
     };
-    if columns.len() == 1 {
+    if columns.len() == 1 || out[..columns.len()].iter().all(|v| v.is_nan()) {
+        // A single number, or null during warm-up (also for multi-output indicators).
         num(out[0])
     } else {
         serde_json::Value::Object(
@@ -349,5 +350,26 @@ mod tests {
         assert!(Spec::from_id("RSI_14_3").is_err());
         assert!(Spec::from_id("MACD_26_12_9").is_err());
         assert!(Spec::from_name_params("SMA", json!({"length": "x"}).as_object()).is_err());
+    }
+
+    // Shows the value shapes: a number, an object by column, null while warming up (also for
+    // multi-output indicators), and a null column inside an object.
+    #[test]
+    fn value_shapes() {
+        let nan = f64::NAN;
+        let rsi = Spec::from_id("RSI_14").unwrap().columns();
+        assert_eq!(outputs_json(&rsi, &[1.5, nan, nan, nan, nan]), json!(1.5));
+        assert_eq!(outputs_json(&rsi, &[nan; 5]), json!(null));
+        let macd = Spec::from_id("MACD").unwrap().columns();
+        assert_eq!(outputs_json(&macd, &[nan; 5]), json!(null));
+        assert_eq!(
+            outputs_json(&macd, &[1.0, 0.5, 0.5, nan, nan]),
+            json!({"MACD_12_26_9": 1.0, "MACDh_12_26_9": 0.5, "MACDs_12_26_9": 0.5})
+        );
+        let bb = Spec::from_id("BBANDS_5_2.0").unwrap().columns();
+        assert_eq!(
+            outputs_json(&bb, &[1.0, 1.0, 1.0, 0.0, nan])["BBP_5_2.0"],
+            json!(null)
+        );
     }
 }

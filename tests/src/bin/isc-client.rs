@@ -86,7 +86,10 @@ async fn main() -> anyhow::Result<()> {
                             .push(shared::clock::now_us() - ts);
                     }
                 } else if !args.quiet {
-                    println!("{text}");
+                    use std::io::Write;
+                    if writeln!(std::io::stdout().lock(), "{text}").is_err() {
+                        break; // stdout closed (piped into `head`, ...)
+                    }
                 }
             }
         }));

@@ -3,6 +3,7 @@
 #  1. compute-to-client latency (client clock minus the update's `timestamp`) with the simulator
 #     running: 5 symbols at TICK_RATE ticks/s each, CLIENTS connections watching 3 indicators;
 #  2. gateway RSS with no connection, then with 1,000 idle subscribed connections.
+# ONLY=memory or ONLY=latency runs one of the two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || true
@@ -26,6 +27,7 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 TOKEN=$(target/release/gateway token --email measure@example.com --session m)
 URL="ws://$LISTEN/indicators/v2/stream?token=$TOKEN"
 
+if [ "${ONLY:-}" != latency ]; then
 echo "== idle gateway memory"
 idle0=$(rss "$gw")
 target/release/isc-client --url "$URL" --connections 1000 --subscribe IDLE:1min:RSI_14 --duration 8 --quiet 2>/dev/null &
@@ -35,6 +37,8 @@ idle1=$(rss "$gw")
 wait "$cl" || true
 echo "gateway RSS: ${idle0} KiB with 0 connections, ${idle1} KiB with 1000 connections" \
      "=> $(( (idle1 - idle0) / 1000 )) KiB per connection"
+fi
+[ "${ONLY:-}" = memory ] && exit 0
 
 echo "== latency: 5 symbols x ${TICK_RATE} ticks/s, ${CLIENTS} clients x 3 indicators, ${DURATION}s"
 target/release/computer simulate --symbols NIFTY50,BANKNIFTY,RELIANCE,TCS,INFY --tick-rate "$TICK_RATE" >/dev/null 2>&1 &

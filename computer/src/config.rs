@@ -64,7 +64,7 @@ pub struct SimulateArgs {
     #[arg(long, env = "SIM_SEED", default_value_t = 42)]
     pub seed: u64,
     /// Stop after this many seconds (0 = run until stopped).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, env = "SIM_DURATION_SECS", default_value_t = 0)]
     pub duration_secs: u64,
 }
 

@@ -20,12 +20,14 @@ pub struct Cli {
 pub enum Command {
     /// Print a development token signed with the configured key.
     Token {
-        #[arg(long)]
+        /// The user (the token's `email` claim).
+        #[arg(long, env = "TOKEN_EMAIL")]
         email: String,
-        #[arg(long, default_value = "dev")]
+        /// The session (the token's `session_id` claim).
+        #[arg(long, env = "TOKEN_SESSION", default_value = "dev")]
         session: String,
         /// Lifetime in seconds.
-        #[arg(long, default_value_t = 3600)]
+        #[arg(long, env = "TOKEN_TTL", default_value_t = 3600)]
         ttl: u64,
     },
 }

@@ -147,7 +147,7 @@ fn upgrade(
     };
     let config = WebSocketConfig::default()
         // Small buffers: memory per idle connection matters more than a few extra syscalls.
-        .read_buffer_size(4096)
+        .read_buffer_size(1024)
         .write_buffer_size(8192)
         .max_write_buffer_size(4 << 20)
         .max_message_size(Some(gw.cfg.max_message_bytes))

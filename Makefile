@@ -8,9 +8,7 @@ stop: ## stop what `make run` left running
 	bash scripts/run-local.sh stop
 
 test: lint ## formatting, lints, then every unit, golden and integration test
-	bash scripts/ensure-redis.sh
-	cargo build --workspace --bins
-	cargo test --workspace
+	bash scripts/test.sh
 
 lint:
 	cargo fmt --all -- --check

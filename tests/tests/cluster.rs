@@ -145,3 +145,82 @@ async fn finals_exactly_once_across_two_gateways_and_two_computers() {
         "the two gateways delivered different finals"
     );
 }
+
+// A computer that dies (its task aborted: no release, no goodbye) loses its symbols to the
+// survivor once its leases expire, and streaming of those symbols goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_computer_symbols_move_to_the_survivor() {
+    let redis = Redis::start().await.unwrap();
+    let survivor = Computer::start(&redis, &["--computer-id", "survivor"])
+        .await
+        .unwrap();
+    let victim = Computer::start(&redis, &["--computer-id", "victim"])
+        .await
+        .unwrap();
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    tick_forever(
+        redis.url.clone(),
+        vec!["AAA".into(), "BBB".into()],
+        Duration::from_millis(50),
+        stop.clone(),
+    );
+    let owner = |symbol: &'static str| {
+        let redis = &redis;
+        async move {
+            let mut c = redis.conn().await.unwrap();
+            let v: Option<String> = redis::cmd("GET")
+                .arg(format!("lease:{{{symbol}}}"))
+                .query_async(&mut c)
+                .await
+                .unwrap();
+            v.and_then(|v| v.split(':').next().map(str::to_owned))
+        }
+    };
+    let spread = eventually(Duration::from_secs(10), || async {
+        owner("AAA").await.is_some()
+            && owner("BBB").await.is_some()
+            && owner("AAA").await != owner("BBB").await
+    })
+    .await;
+    assert!(spread);
+    let orphan = if owner("AAA").await.as_deref() == Some("victim") {
+        "AAA"
+    } else {
+        "BBB"
+    };
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    assert_eq!(
+        c.request(subscribe(orphan, "1min", json!(["SMA_2"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
+    assert!(
+        c.next_where(|u| u["type"] == "indicator_update", Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+
+    victim.handle.abort();
+    let moved = eventually(Duration::from_secs(10), || async {
+        owner(orphan).await.as_deref() == Some("survivor")
+    })
+    .await;
+    assert!(moved, "the dead computer's symbol did not move");
+    let before = c.updates().count();
+    let last_seq = c.updates().last().unwrap()["seq"].as_u64().unwrap();
+    c.drain_for(Duration::from_secs(2)).await;
+    let after: Vec<u64> = c
+        .updates()
+        .skip(before)
+        .map(|u| u["seq"].as_u64().unwrap())
+        .collect();
+    assert!(!after.is_empty(), "no updates after the move");
+    assert!(
+        after.iter().all(|&s| s > last_seq),
+        "seq went back after the move: {last_seq} then {after:?}"
+    );
+    stop.cancel();
+    drop(survivor);
+}

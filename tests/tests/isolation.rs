@@ -247,3 +247,47 @@ async fn no_keys_left_after_everyone_leaves() {
         redis.keys("indicator_subscribers:*").await
     );
 }
+
+// The gateway listens to a pair's channel only while a local connection watches it (and lets
+// go shortly after the last one leaves).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channel_subscribed_only_while_watched() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &["--unsubscribe-delay-ms", "200"])
+        .await
+        .unwrap();
+    let channels = || async {
+        let mut c = redis.conn().await.unwrap();
+        let v: Vec<String> = redis::cmd("PUBSUB")
+            .arg("CHANNELS")
+            .arg("indicator_updates:*")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        v
+    };
+    assert!(channels().await.is_empty());
+    let mut a = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    let mut b = Client::connect(&gw, &token("b@x.com", "s")).await.unwrap();
+    a.request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
+        .await
+        .unwrap();
+    b.request(subscribe("NIFTY50", "5min", json!(["SMA_20"])))
+        .await
+        .unwrap();
+    assert_eq!(channels().await, vec!["indicator_updates:NIFTY50:5min"]);
+    a.request(json!({"action": "unsubscribe"})).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        channels().await,
+        vec!["indicator_updates:NIFTY50:5min"],
+        "b still watches"
+    );
+    b.close().await;
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            channels().await.is_empty()
+        })
+        .await
+    );
+}

@@ -18,6 +18,21 @@ pub struct Cli {
 pub enum Command {
     /// Run the built-in market simulator: a random walk written as a real feed would.
     Simulate(SimulateArgs),
+    /// Compute indicators offline over a CSV of candles, with the engine the cluster runs.
+    Compute(ComputeArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ComputeArgs {
+    /// CSV with the header `time,open,high,low,close,volume`; time as epoch ms or RFC 3339.
+    #[arg(long)]
+    pub input: std::path::PathBuf,
+    /// Indicator ids, comma-separated (`RSI_14,MACD_12_26_9,BBANDS_20_2.0`).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub indicators: Vec<String>,
+    /// Output CSV (standard output when absent).
+    #[arg(long)]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -8,8 +8,10 @@
 //! - [`store`]: Redis: the lease-fenced commit script, leases, bootstrap reads.
 //! - [`worker`]: the loop: leases and fair share, watch sets, XREAD, commits, idle closes.
 //! - [`simulate`]: the built-in market simulator.
+//! - [`compute`]: `computer compute`, the same engine offline over a CSV.
 
 pub mod candles;
+pub mod compute;
 pub mod config;
 pub mod engine;
 pub mod simulate;

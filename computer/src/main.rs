@@ -22,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
         signal.cancel();
     });
     match cli.command {
+        Some(Command::Compute(args)) => computer::compute::run(args),
         Some(Command::Simulate(args)) => {
             computer::simulate::run(args, &cli.config.redis_url, shutdown).await
         }

@@ -68,9 +68,17 @@ pub struct Config {
     /// A connection silent (no frame, not even a pong) for longer is closed and cleaned up.
     #[arg(long, env = "STALE_SECS", default_value_t = 300)]
     pub stale_secs: u64,
-    /// Messages queued per connection before it counts as too slow (closed with 4009).
+    /// Frames a connection may have waiting before it counts as behind: live values conflate,
+    /// so this is mostly finals and replies. Behind for longer than `--slow-client-secs`, or at
+    /// `--send-queue-max` frames, it is closed with 4009.
     #[arg(long, env = "SEND_QUEUE", default_value_t = 1024)]
     pub send_queue: usize,
+    /// Hard bound on waiting frames per connection (memory bound); reaching it closes with 4009.
+    #[arg(long, env = "SEND_QUEUE_MAX", default_value_t = 8192)]
+    pub send_queue_max: usize,
+    /// How long a connection may stay behind (more than `--send-queue` frames waiting).
+    #[arg(long, env = "SLOW_CLIENT_SECS", default_value_t = 5)]
+    pub slow_client_secs: u64,
     /// Indicator subscriptions one connection may hold, across all its pairs.
     #[arg(long, env = "MAX_INDICATORS_PER_CONN", default_value_t = 200)]
     pub max_indicators_per_conn: usize,
@@ -107,8 +115,11 @@ impl Config {
         if self.heartbeat_secs == 0 || self.stale_secs <= self.heartbeat_secs {
             errors.push("--heartbeat-secs must be > 0 and below --stale-secs".to_owned());
         }
-        if self.send_queue < 16 {
-            errors.push("--send-queue must be at least 16".to_owned());
+        if self.send_queue < 16 || self.send_queue_max < self.send_queue {
+            errors.push(
+                "--send-queue must be at least 16 and --send-queue-max at least --send-queue"
+                    .to_owned(),
+            );
         }
         if self.max_indicators_per_conn == 0 || self.rate_limit_per_sec == 0 {
             errors

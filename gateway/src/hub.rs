@@ -2,11 +2,13 @@
 //! the broker feeds it publications through [`Hub::dispatch`], the one path in.
 //!
 //! Each update is serialized once per indicator and the resulting bytes (`Utf8Bytes`, reference
-//! counted) are shared by every connection that watches it. Delivery is `try_send` into each
-//! connection's bounded queue: a full queue means the client is too slow, and it is kicked
-//! (closed with 4009) rather than slowing anyone else down or growing memory.
+//! counted) are shared by every connection that watches it. Delivery is a push into each
+//! connection's bounded [`Outbox`], which conflates live values; a queue full of frames that
+//! cannot be conflated means the client is too slow, and it is kicked (closed with 4009) rather
+//! than slowing anyone else down or growing memory.
 
 use crate::metrics::Metrics;
+use crate::outbox::{LiveKey, Outbox, Push};
 use shared::catalogue::{Spec, outputs_json};
 use shared::clock;
 use shared::protocol::IndicatorUpdate;
@@ -14,7 +16,6 @@ use shared::timeframe::Timeframe;
 use shared::update::UpdateBatch;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
@@ -24,13 +25,15 @@ pub type Pair = (String, Timeframe);
 /// How the hub reaches one connection.
 #[derive(Clone)]
 pub struct ConnHandle {
-    pub tx: mpsc::Sender<Utf8Bytes>,
+    pub outbox: Arc<Outbox>,
     /// Cancelled when the connection's queue overflowed: the session closes it with 4009.
     pub kick: CancellationToken,
 }
 
 struct Watch {
     columns: Arc<[String]>,
+    /// `<symbol>:<tf>:<id>`: the conflation key of this indicator's live values.
+    live_key: LiveKey,
     conns: HashSet<ConnId>,
 }
 
@@ -69,6 +72,7 @@ impl Hub {
                 .entry(spec.id())
                 .or_insert_with(|| Watch {
                     columns: spec.columns().into(),
+                    live_key: format!("{}:{}:{}", pair.0, pair.1, spec.id()).into(),
                     conns: HashSet::new(),
                 })
                 .conns
@@ -163,15 +167,16 @@ impl Hub {
                 let Some(handle) = inner.conns.get(conn) else {
                     continue;
                 };
-                match handle.tx.try_send(bytes.clone()) {
-                    Ok(()) => Metrics::inc(&metrics.updates_delivered),
-                    Err(mpsc::error::TrySendError::Full(_)) => {
+                let live = (!batch.is_final).then_some(&watch.live_key);
+                match handle.outbox.push(bytes.clone(), live) {
+                    Push::Queued => Metrics::inc(&metrics.updates_delivered),
+                    Push::Full => {
                         if !handle.kick.is_cancelled() {
                             Metrics::inc(&metrics.slow_disconnects);
                             handle.kick.cancel();
                         }
                     }
-                    Err(mpsc::error::TrySendError::Closed(_)) => {}
+                    Push::Closed => {}
                 }
             }
         }
@@ -183,32 +188,28 @@ mod tests {
     use super::*;
     use shared::update::IndicatorValue;
 
-    fn conn(
-        hub: &Hub,
-        name: &str,
-        cap: usize,
-    ) -> (ConnId, mpsc::Receiver<Utf8Bytes>, CancellationToken) {
-        let (tx, rx) = mpsc::channel(cap);
+    fn conn(hub: &Hub, name: &str, cap: usize) -> (ConnId, Arc<Outbox>, CancellationToken) {
+        let outbox = Arc::new(Outbox::new(cap, cap, std::time::Duration::from_secs(5)));
         let kick = CancellationToken::new();
         let id: ConnId = name.into();
         hub.add_conn(
             id.clone(),
             ConnHandle {
-                tx,
+                outbox: outbox.clone(),
                 kick: kick.clone(),
             },
         );
-        (id, rx, kick)
+        (id, outbox, kick)
     }
 
-    fn batch(ids: &[&str]) -> UpdateBatch {
+    fn batch(ids: &[&str], is_final: bool) -> UpdateBatch {
         UpdateBatch {
             symbol: "X".into(),
             timeframe: Timeframe::M1,
             seq: 7,
             candle_time: 0,
             computed_at_us: 0,
-            is_final: false,
+            is_final,
             values: ids
                 .iter()
                 .map(|id| IndicatorValue {
@@ -219,14 +220,22 @@ mod tests {
         }
     }
 
+    async fn drain(o: &Outbox) -> Vec<Utf8Bytes> {
+        let mut out = Vec::new();
+        if o.waiting() > 0 {
+            o.take(&mut out).await;
+        }
+        out
+    }
+
     // Shows each connection gets only the indicators it watches, and the same bytes are shared.
-    #[test]
-    fn delivers_only_what_is_watched() {
+    #[tokio::test]
+    async fn delivers_only_what_is_watched() {
         let hub = Hub::default();
         let m = Metrics::default();
         let pair: Pair = ("X".into(), Timeframe::M1);
-        let (a, mut ra, _) = conn(&hub, "a", 8);
-        let (b, mut rb, _) = conn(&hub, "b", 8);
+        let (a, oa, _) = conn(&hub, "a", 8);
+        let (b, ob, _) = conn(&hub, "b", 8);
         assert!(hub.subscribe(&a, &pair, &[Spec::from_id("RSI_14").unwrap()]));
         assert!(!hub.subscribe(
             &b,
@@ -236,41 +245,39 @@ mod tests {
                 Spec::from_id("RSI_14").unwrap()
             ]
         ));
-        hub.dispatch(&batch(&["RSI_14", "SMA_20"]), &m);
-        let got_a: Vec<_> = std::iter::from_fn(|| ra.try_recv().ok()).collect();
-        let got_b: Vec<_> = std::iter::from_fn(|| rb.try_recv().ok()).collect();
+        hub.dispatch(&batch(&["RSI_14", "SMA_20"], true), &m);
+        let got_a = drain(&oa).await;
+        let got_b = drain(&ob).await;
         assert_eq!(got_a.len(), 1);
         assert!(got_a[0].as_str().contains("\"indicator_id\":\"RSI_14\""));
         assert_eq!(got_b.len(), 2);
-        assert_eq!(
-            got_a[0].as_str().as_ptr(),
-            got_b
-                .iter()
-                .find(|f| f.as_str().contains("RSI"))
-                .unwrap()
-                .as_str()
-                .as_ptr()
-        );
+        let b_rsi = got_b.iter().find(|f| f.as_str().contains("RSI")).unwrap();
+        assert_eq!(got_a[0].as_str().as_ptr(), b_rsi.as_str().as_ptr());
         assert!(!hub.unsubscribe(&a, &pair, &["RSI_14".into()]));
         assert!(hub.unsubscribe(&b, &pair, &["RSI_14".into(), "SMA_20".into()]));
         assert!(!hub.has_watchers(&pair));
     }
 
-    // Shows a full queue kicks that connection and does not block the others.
-    #[test]
-    fn full_queue_kicks_the_slow_connection() {
+    // Shows a slow connection's live values conflate, and a queue full of finals kicks that
+    // connection without touching the others.
+    #[tokio::test]
+    async fn slow_connection_conflates_then_is_kicked() {
         let hub = Hub::default();
         let m = Metrics::default();
         let pair: Pair = ("X".into(), Timeframe::M1);
-        let (slow, _rs, kick) = conn(&hub, "slow", 1);
-        let (fast, mut rf, fast_kick) = conn(&hub, "fast", 8);
+        let (slow, slow_box, kick) = conn(&hub, "slow", 2);
+        let (fast, fast_box, fast_kick) = conn(&hub, "fast", 8);
         let rsi = [Spec::from_id("RSI_14").unwrap()];
         hub.subscribe(&slow, &pair, &rsi);
         hub.subscribe(&fast, &pair, &rsi);
-        hub.dispatch(&batch(&["RSI_14"]), &m);
+        for _ in 0..5 {
+            hub.dispatch(&batch(&["RSI_14"], false), &m);
+        }
+        assert_eq!(slow_box.waiting(), 1, "live values conflate");
         assert!(!kick.is_cancelled());
-        hub.dispatch(&batch(&["RSI_14"]), &m);
+        hub.dispatch(&batch(&["RSI_14"], true), &m);
+        hub.dispatch(&batch(&["RSI_14"], true), &m);
         assert!(kick.is_cancelled() && !fast_kick.is_cancelled());
-        assert_eq!(std::iter::from_fn(|| rf.try_recv().ok()).count(), 2);
+        assert_eq!(drain(&fast_box).await.len(), 3);
     }
 }

@@ -8,6 +8,7 @@
 //! - [`hub`]: local connections and what they watch; the one dispatch path.
 //! - [`broker`]: the pub/sub link (subscribes per pair while watched, reconnects).
 //! - [`store`]: every other Redis command; [`initial`]: `initial_values`.
+//! - [`outbox`]: a connection's bounded send queue (conflation, 4009 policy).
 //! - [`metrics`]: counters for `/metrics`.
 
 pub mod broker;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod hub;
 pub mod initial;
 pub mod metrics;
+pub mod outbox;
 pub mod routes;
 pub mod session;
 pub mod store;

@@ -5,6 +5,7 @@
 use crate::Gateway;
 use crate::hub::{ConnHandle, ConnId, Pair};
 use crate::initial::initial_values;
+use crate::outbox::{Outbox, Push};
 use futures::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use shared::auth::Identity;
@@ -15,7 +16,7 @@ use shared::timeframe::Timeframe;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -62,7 +63,7 @@ impl RateLimit {
 struct Session {
     gw: Arc<Gateway>,
     id: ConnId,
-    tx: mpsc::Sender<Utf8Bytes>,
+    outbox: Arc<Outbox>,
     kick: CancellationToken,
     /// What this connection watches: the authority for cleanup.
     subs: BTreeMap<Pair, BTreeSet<String>>,
@@ -76,22 +77,28 @@ pub async fn run(gw: Arc<Gateway>, ws: Socket, who: Identity) {
 
 async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
     crate::metrics::Metrics::inc(&gw.metrics.connections_opened);
-    let (tx, rx) = mpsc::channel(gw.cfg.send_queue);
+    let outbox = Arc::new(Outbox::new(
+        gw.cfg.send_queue,
+        gw.cfg.send_queue_max,
+        Duration::from_secs(gw.cfg.slow_client_secs),
+    ));
     let kick = CancellationToken::new();
     let (sink, mut stream) = ws.split();
     let (close_tx, close_rx) = oneshot::channel::<Close>();
-    let writer = tokio::spawn(write_loop(sink, rx, close_rx, gw.cfg.heartbeat()).in_current_span());
+    let writer = tokio::spawn(
+        write_loop(sink, outbox.clone(), close_rx, gw.cfg.heartbeat()).in_current_span(),
+    );
     let mut session = Session {
         gw: gw.clone(),
         id: id.clone(),
-        tx,
+        outbox: outbox.clone(),
         kick: kick.clone(),
         subs: BTreeMap::new(),
     };
     gw.hub.add_conn(
         id.clone(),
         ConnHandle {
-            tx: session.tx.clone(),
+            outbox: outbox.clone(),
             kick: kick.clone(),
         },
     );
@@ -118,6 +125,7 @@ async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
     if let Some(close) = close {
         let _ = close_tx.send(close);
     }
+    outbox.close();
     drop(session);
     let mut writer = writer;
     if tokio::time::timeout(Duration::from_secs(5), &mut writer)
@@ -133,11 +141,12 @@ async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
 /// Drains the queue into the socket (one flush per burst), sends pings, and the close frame.
 async fn write_loop(
     mut sink: futures::stream::SplitSink<Socket, Message>,
-    mut rx: mpsc::Receiver<Utf8Bytes>,
+    outbox: Arc<Outbox>,
     mut close_rx: oneshot::Receiver<Close>,
     heartbeat: Duration,
 ) {
     let mut ping = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    let mut frames = Vec::new();
     loop {
         tokio::select! {
             biased;
@@ -148,18 +157,18 @@ async fn write_loop(
                 }
                 break;
             }
-            frame = rx.recv() => {
-                let Some(frame) = frame else {
+            more = outbox.take(&mut frames) => {
+                if !more {
                     // The session is gone; a close frame may still follow.
                     if let Ok(Ok((code, reason))) = tokio::time::timeout(Duration::from_secs(1), close_rx).await {
                         let frame = CloseFrame { code: code.into(), reason: reason.into() };
                         let _ = tokio::time::timeout(Duration::from_secs(2), sink.send(Message::Close(Some(frame)))).await;
                     }
                     break;
-                };
-                let mut ok = sink.feed(Message::Text(frame)).await.is_ok();
-                while ok && let Ok(more) = rx.try_recv() {
-                    ok = sink.feed(Message::Text(more)).await.is_ok();
+                }
+                let mut ok = true;
+                for frame in frames.drain(..) {
+                    ok = ok && sink.feed(Message::Text(frame)).await.is_ok();
                 }
                 if !ok || sink.flush().await.is_err() {
                     break;
@@ -187,8 +196,7 @@ fn subscriptions_json(subs: &BTreeMap<Pair, BTreeSet<String>>) -> String {
 impl Session {
     /// Queues a frame; a full queue means the client is too slow and it is kicked.
     fn push(&self, text: String) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(Utf8Bytes::from(text))
-            && !self.kick.is_cancelled()
+        if self.outbox.push(Utf8Bytes::from(text), None) == Push::Full && !self.kick.is_cancelled()
         {
             crate::metrics::Metrics::inc(&self.gw.metrics.slow_disconnects);
             self.kick.cancel();

@@ -246,6 +246,8 @@ pub struct Client {
     pub received: Vec<Value>,
     /// Close code received from the server, if any.
     pub close_code: Option<u16>,
+    /// The connection ended (close frame or EOF).
+    pub closed: bool,
     next_id: u64,
 }
 
@@ -262,6 +264,7 @@ impl Client {
             ws_conn_id: String::new(),
             received: Vec::new(),
             close_code: None,
+            closed: false,
             next_id: 0,
         };
         let hello = c
@@ -355,9 +358,13 @@ impl Client {
             let left = deadline.checked_duration_since(Instant::now())?;
             match tokio::time::timeout(left, self.ws.next()).await {
                 Err(_) => return None,
-                Ok(None) | Ok(Some(Err(_))) => break,
+                Ok(None) | Ok(Some(Err(_))) => {
+                    self.closed = true;
+                    break;
+                }
                 Ok(Some(Ok(Message::Close(frame)))) => {
-                    self.close_code = Some(frame.map_or(1005, |f| u16::from(f.code)))
+                    self.closed = true;
+                    self.close_code = Some(frame.map_or(1005, |f| u16::from(f.code)));
                 }
                 Ok(Some(Ok(Message::Text(t)))) => self
                     .received

@@ -1,26 +1,54 @@
 //! The indicator catalogue: names, params with defaults and ranges, ids and output columns.
 //!
 //! Ids follow pandas-ta: `NAME_param1_param2...` (`RSI_14`, `MACD_12_26_9`, `BBANDS_20_2.0`).
-//! Output columns are pandas-ta's (`MACDh_12_26_9`, `BBL_20_2.0`, ...). Defaults are
-//! pandas-ta's. The table below is the single source: parsing, validation, ids, columns and the
-//! README's catalogue all come from it.
+//! Output columns are pandas-ta's (`MACDh_12_26_9`, `BBL_20_2.0`, `ATRr_14`, ...). Defaults are
+//! pandas-ta's. Values follow TA-Lib C 0.8.1 where it has the indicator (see `talib` of each
+//! entry and docs/indicators.md for the mapping). The table below is the single source:
+//! parsing, validation, ids, columns and the documentation's catalogue all come from it.
 
-use crate::indicators::{Bbands, Candle, Ema, Macd, Outputs, Rsi, Sma};
+use crate::indicators::*;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
-/// Upper bound on any length-like param: the computer keeps 1,000 candles by default, and the
-/// longest warm-up (MACD 500/500/500 is refused by `fast < slow`) must fit in that history.
+/// Upper bound on length-like params: the computer keeps 1,000 candles by default, and every
+/// warm-up must fit in that history (TEMA and STOCHRSI have lower bounds for that reason).
 pub const MAX_LENGTH: f64 = 500.0;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Kind {
-    Sma,
-    Ema,
-    Rsi,
-    Macd,
-    Bbands,
+/// Defines `Kind` and `State` with one variant per indicator type, and `State`'s dispatch.
+macro_rules! indicators {
+    ($($kind:ident),* $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Kind { $($kind),* }
+
+        /// The streaming state of one indicator; dispatch by match keeps it serde-friendly and
+        /// allocation-free.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub enum State { $($kind($kind)),* }
+
+        impl State {
+            /// Commits a closed candle; returns its outputs.
+            pub fn update(&mut self, c: &Candle) -> Outputs {
+                match self { $(State::$kind(s) => s.update(c)),* }
+            }
+
+            /// What `update` would return if `c` closed now; changes nothing.
+            pub fn peek(&self, c: &Candle) -> Outputs {
+                match self { $(State::$kind(s) => s.peek(c)),* }
+            }
+
+            /// Leading candles without a (complete) value.
+            pub fn lookback(&self) -> usize {
+                match self { $(State::$kind(s) => s.lookback()),* }
+            }
+        }
+    };
 }
+
+indicators!(
+    Sma, Ema, Wma, Dema, Tema, Trima, Kama, Rma, Hma, Bbands, Psar, Supertrend, Donchian, Rsi,
+    Macd, Stoch, StochRsi, Willr, Cci, Mfi, Roc, Mom, Adx, Aroon, Ultosc, Atr, Natr, Stddev,
+    Trange, Obv, Ad, Adosc, Cmf, Vwap,
+);
 
 pub struct ParamDef {
     pub name: &'static str,
@@ -35,74 +63,347 @@ pub struct Def {
     pub name: &'static str,
     pub family: &'static str,
     pub params: &'static [ParamDef],
-    /// Column prefixes for multi-output indicators; empty = one output named like the id.
+    /// Column prefixes in output order; empty = one output named like the id.
     pub columns: &'static [&'static str],
+    /// A fixed last id part after the params (`VWAP_D`: the daily anchor).
+    pub suffix: &'static str,
+    /// The TA-Lib function it equals, or the reference when TA-Lib has none.
     pub talib: &'static str,
 }
 
-const fn int(name: &'static str, default: f64, min: f64) -> ParamDef {
+const fn int(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
     ParamDef {
         name,
         default,
         min,
-        max: MAX_LENGTH,
+        max,
         integer: true,
     }
 }
 
+const fn len(name: &'static str, default: f64, min: f64) -> ParamDef {
+    int(name, default, min, MAX_LENGTH)
+}
+
+const fn float(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
+    ParamDef {
+        name,
+        default,
+        min,
+        max,
+        integer: false,
+    }
+}
+
+const fn def(
+    kind: Kind,
+    name: &'static str,
+    family: &'static str,
+    params: &'static [ParamDef],
+    columns: &'static [&'static str],
+    talib: &'static str,
+) -> Def {
+    Def {
+        kind,
+        name,
+        family,
+        params,
+        columns,
+        suffix: "",
+        talib,
+    }
+}
+
 pub const CATALOGUE: &[Def] = &[
-    Def {
-        kind: Kind::Sma,
-        name: "SMA",
-        family: "overlap",
-        params: &[int("length", 10.0, 2.0)],
-        columns: &[],
-        talib: "SMA",
-    },
-    Def {
-        kind: Kind::Ema,
-        name: "EMA",
-        family: "overlap",
-        params: &[int("length", 10.0, 2.0)],
-        columns: &[],
-        talib: "EMA",
-    },
-    Def {
-        kind: Kind::Bbands,
-        name: "BBANDS",
-        family: "overlap",
-        params: &[
-            int("length", 5.0, 2.0),
-            ParamDef {
-                name: "std",
-                default: 2.0,
-                min: 0.1,
-                max: 10.0,
-                integer: false,
-            },
+    // overlap
+    def(
+        Kind::Sma,
+        "SMA",
+        "overlap",
+        &[len("length", 10.0, 2.0)],
+        &[],
+        "SMA",
+    ),
+    def(
+        Kind::Ema,
+        "EMA",
+        "overlap",
+        &[len("length", 10.0, 2.0)],
+        &[],
+        "EMA",
+    ),
+    def(
+        Kind::Wma,
+        "WMA",
+        "overlap",
+        &[len("length", 10.0, 2.0)],
+        &[],
+        "WMA",
+    ),
+    def(
+        Kind::Dema,
+        "DEMA",
+        "overlap",
+        &[len("length", 10.0, 2.0)],
+        &[],
+        "DEMA",
+    ),
+    def(
+        Kind::Tema,
+        "TEMA",
+        "overlap",
+        &[int("length", 10.0, 2.0, 300.0)],
+        &[],
+        "TEMA",
+    ),
+    def(
+        Kind::Trima,
+        "TRIMA",
+        "overlap",
+        &[len("length", 10.0, 2.0)],
+        &[],
+        "TRIMA",
+    ),
+    def(
+        Kind::Kama,
+        "KAMA",
+        "overlap",
+        &[
+            len("length", 10.0, 2.0),
+            int("fast", 2.0, 1.0, 100.0),
+            len("slow", 30.0, 2.0),
         ],
-        columns: &["BBL", "BBM", "BBU", "BBB", "BBP"],
-        talib: "BBANDS (matype SMA, nbdevup = nbdevdn = std); BBB, BBP as pandas-ta",
-    },
-    Def {
-        kind: Kind::Rsi,
-        name: "RSI",
-        family: "momentum",
-        params: &[int("length", 14.0, 2.0)],
-        columns: &[],
-        talib: "RSI",
-    },
-    Def {
-        kind: Kind::Macd,
-        name: "MACD",
-        family: "momentum",
-        params: &[
-            int("fast", 12.0, 2.0),
-            int("slow", 26.0, 2.0),
-            int("signal", 9.0, 1.0),
+        &[],
+        "KAMA (TA-Lib fixes fast 2, slow 30; other values use the same arithmetic)",
+    ),
+    def(
+        Kind::Rma,
+        "RMA",
+        "overlap",
+        &[len("length", 10.0, 1.0)],
+        &[],
+        "none: pandas ewm(alpha=1/n, adjust=False), as pandas-ta",
+    ),
+    def(
+        Kind::Hma,
+        "HMA",
+        "overlap",
+        &[len("length", 10.0, 2.0)],
+        &[],
+        "none: WMA(2 WMA(n/2) - WMA(n), sqrt n) from TA-Lib WMA, as pandas-ta",
+    ),
+    def(
+        Kind::Bbands,
+        "BBANDS",
+        "overlap",
+        &[len("length", 5.0, 2.0), float("std", 2.0, 0.1, 10.0)],
+        &["BBL", "BBM", "BBU", "BBB", "BBP"],
+        "BBANDS (matype SMA, nbdevup = nbdevdn = std); BBB, BBP as pandas-ta",
+    ),
+    def(
+        Kind::Psar,
+        "PSAR",
+        "overlap",
+        &[
+            float("af", 0.02, 0.001, 1.0),
+            float("max_af", 0.2, 0.001, 1.0),
         ],
-        columns: &["MACD", "MACDh", "MACDs"],
-        talib: "MACD",
+        &["PSARl", "PSARs", "PSARaf", "PSARr"],
+        "SAR (acceleration = af0 = af, maximum = max_af), split into pandas-ta's columns",
+    ),
+    def(
+        Kind::Supertrend,
+        "SUPERTREND",
+        "overlap",
+        &[len("length", 7.0, 2.0), float("multiplier", 3.0, 0.1, 10.0)],
+        &["SUPERT", "SUPERTd", "SUPERTl", "SUPERTs"],
+        "none: pandas-ta supertrend over TA-Lib ATR (atr_length = length)",
+    ),
+    def(
+        Kind::Donchian,
+        "DONCHIAN",
+        "overlap",
+        &[
+            len("lower_length", 20.0, 1.0),
+            len("upper_length", 20.0, 1.0),
+        ],
+        &["DCL", "DCM", "DCU"],
+        "none: rolling min/max of low/high and their mean, as pandas-ta",
+    ),
+    // momentum
+    def(
+        Kind::Rsi,
+        "RSI",
+        "momentum",
+        &[len("length", 14.0, 2.0)],
+        &[],
+        "RSI",
+    ),
+    def(
+        Kind::Macd,
+        "MACD",
+        "momentum",
+        &[
+            len("fast", 12.0, 2.0),
+            len("slow", 26.0, 2.0),
+            len("signal", 9.0, 1.0),
+        ],
+        &["MACD", "MACDh", "MACDs"],
+        "MACD",
+    ),
+    def(
+        Kind::Stoch,
+        "STOCH",
+        "momentum",
+        &[
+            len("k", 14.0, 1.0),
+            len("d", 3.0, 1.0),
+            len("smooth_k", 3.0, 1.0),
+        ],
+        &["STOCHk", "STOCHd"],
+        "STOCH (fastk = k, slowk = smooth_k, slowd = d, SMA)",
+    ),
+    def(
+        Kind::StochRsi,
+        "STOCHRSI",
+        "momentum",
+        &[
+            int("length", 14.0, 1.0, 250.0),
+            int("rsi_length", 14.0, 2.0, 250.0),
+            int("k", 3.0, 1.0, 250.0),
+            int("d", 3.0, 1.0, 250.0),
+        ],
+        &["STOCHRSIk", "STOCHRSId"],
+        "STOCH over TA-Lib RSI (k = 1 is TA-Lib STOCHRSI)",
+    ),
+    def(
+        Kind::Willr,
+        "WILLR",
+        "momentum",
+        &[len("length", 14.0, 2.0)],
+        &[],
+        "WILLR",
+    ),
+    def(
+        Kind::Cci,
+        "CCI",
+        "momentum",
+        &[len("length", 14.0, 2.0), float("c", 0.015, 0.001, 1.0)],
+        &[],
+        "CCI (TA-Lib fixes c = 0.015; other c scale it by 0.015 / c)",
+    ),
+    def(
+        Kind::Mfi,
+        "MFI",
+        "momentum",
+        &[len("length", 14.0, 2.0)],
+        &[],
+        "MFI",
+    ),
+    def(
+        Kind::Roc,
+        "ROC",
+        "momentum",
+        &[len("length", 10.0, 1.0)],
+        &[],
+        "ROC",
+    ),
+    def(
+        Kind::Mom,
+        "MOM",
+        "momentum",
+        &[len("length", 10.0, 1.0)],
+        &[],
+        "MOM",
+    ),
+    def(
+        Kind::Adx,
+        "ADX",
+        "momentum",
+        &[len("length", 14.0, 2.0)],
+        &["ADX", "DMP", "DMN"],
+        "ADX, PLUS_DI, MINUS_DI",
+    ),
+    def(
+        Kind::Aroon,
+        "AROON",
+        "momentum",
+        &[len("length", 14.0, 2.0)],
+        &["AROOND", "AROONU", "AROONOSC"],
+        "AROON, AROONOSC",
+    ),
+    def(
+        Kind::Ultosc,
+        "ULTOSC",
+        "momentum",
+        &[
+            len("fast", 7.0, 1.0),
+            len("medium", 14.0, 1.0),
+            len("slow", 28.0, 1.0),
+        ],
+        &["UO"],
+        "ULTOSC (weights 4/2/1, periods sorted as TA-Lib does)",
+    ),
+    // volatility
+    def(
+        Kind::Atr,
+        "ATR",
+        "volatility",
+        &[len("length", 14.0, 2.0)],
+        &["ATRr"],
+        "ATR",
+    ),
+    def(
+        Kind::Natr,
+        "NATR",
+        "volatility",
+        &[len("length", 14.0, 2.0)],
+        &[],
+        "NATR",
+    ),
+    def(
+        Kind::Stddev,
+        "STDDEV",
+        "volatility",
+        &[len("length", 30.0, 2.0)],
+        &["STDEV"],
+        "STDDEV (nbdev 1, population)",
+    ),
+    def(
+        Kind::Trange,
+        "TRANGE",
+        "volatility",
+        &[int("drift", 1.0, 1.0, 1.0)],
+        &["TRUERANGE"],
+        "TRANGE",
+    ),
+    // volume
+    def(Kind::Obv, "OBV", "volume", &[], &[], "OBV"),
+    def(Kind::Ad, "AD", "volume", &[], &[], "AD"),
+    def(
+        Kind::Adosc,
+        "ADOSC",
+        "volume",
+        &[len("fast", 3.0, 2.0), len("slow", 10.0, 2.0)],
+        &[],
+        "ADOSC",
+    ),
+    def(
+        Kind::Cmf,
+        "CMF",
+        "volume",
+        &[len("length", 20.0, 1.0)],
+        &[],
+        "none: pandas-ta cmf",
+    ),
+    Def {
+        kind: Kind::Vwap,
+        name: "VWAP",
+        family: "volume",
+        params: &[],
+        columns: &[],
+        suffix: "D",
+        talib: "none: pandas-ta vwap anchored to each UTC day, typical price (h+l+c)/3",
     },
 ];
 
@@ -118,7 +419,7 @@ pub enum CatalogueError {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
     pub kind: Kind,
-    pub params: [f64; 3],
+    pub params: [f64; 4],
 }
 
 fn def_by_name(name: &str) -> Result<&'static Def, CatalogueError> {
@@ -151,7 +452,7 @@ impl Spec {
         params: Option<&serde_json::Map<String, serde_json::Value>>,
     ) -> Result<Spec, CatalogueError> {
         let def = def_by_name(name)?;
-        let mut values = [0.0; 3];
+        let mut values = [0.0; 4];
         for (i, p) in def.params.iter().enumerate() {
             values[i] = p.default;
         }
@@ -178,11 +479,15 @@ impl Spec {
     pub fn from_id(id: &str) -> Result<Spec, CatalogueError> {
         let mut parts = id.split('_');
         let def = def_by_name(parts.next().unwrap_or_default())?;
-        let mut values = [0.0; 3];
+        let mut values = [0.0; 4];
         for (i, p) in def.params.iter().enumerate() {
             values[i] = p.default;
         }
-        for (i, token) in parts.enumerate() {
+        let mut tokens: Vec<&str> = parts.collect();
+        if !def.suffix.is_empty() && tokens.last() == Some(&def.suffix) {
+            tokens.pop();
+        }
+        for (i, token) in tokens.into_iter().enumerate() {
             let Some(p) = def.params.get(i) else {
                 return Err(CatalogueError::InvalidParams(format!(
                     "{} takes {} params; {:?} has more",
@@ -198,7 +503,7 @@ impl Spec {
         Self::validated(def, values)
     }
 
-    fn validated(def: &'static Def, values: [f64; 3]) -> Result<Spec, CatalogueError> {
+    fn validated(def: &'static Def, values: [f64; 4]) -> Result<Spec, CatalogueError> {
         for (p, &v) in def.params.iter().zip(&values) {
             let in_range = v.is_finite() && v >= p.min && v <= p.max;
             if !in_range || (p.integer && v.fract() != 0.0) {
@@ -209,10 +514,18 @@ impl Spec {
                 )));
             }
         }
-        if def.kind == Kind::Macd && values[0] >= values[1] {
-            return Err(CatalogueError::InvalidParams(
-                "MACD.fast must be less than MACD.slow".to_owned(),
-            ));
+        let order = match def.kind {
+            Kind::Macd => Some((0, 1)),
+            Kind::Kama => Some((1, 2)),
+            _ => None,
+        };
+        if let Some((fast, slow)) = order
+            && values[fast] >= values[slow]
+        {
+            return Err(CatalogueError::InvalidParams(format!(
+                "{name}.fast must be less than {name}.slow",
+                name = def.name
+            )));
         }
         Ok(Spec {
             kind: def.kind,
@@ -221,9 +534,14 @@ impl Spec {
     }
 
     fn suffix(&self, out: &mut String) {
-        for (p, &v) in self.def().params.iter().zip(&self.params) {
+        let def = self.def();
+        for (p, &v) in def.params.iter().zip(&self.params) {
             out.push('_');
             format_param(p, v, out);
+        }
+        if !def.suffix.is_empty() {
+            out.push('_');
+            out.push_str(def.suffix);
         }
     }
 
@@ -252,45 +570,42 @@ impl Spec {
 
     pub fn new_state(&self) -> State {
         let p = |i: usize| self.params[i] as usize;
+        let f = |i: usize| self.params[i];
         match self.kind {
             Kind::Sma => State::Sma(Sma::new(p(0))),
             Kind::Ema => State::Ema(Ema::new(p(0))),
+            Kind::Wma => State::Wma(Wma::new(p(0))),
+            Kind::Dema => State::Dema(Dema::new(p(0))),
+            Kind::Tema => State::Tema(Tema::new(p(0))),
+            Kind::Trima => State::Trima(Trima::new(p(0))),
+            Kind::Kama => State::Kama(Kama::new(p(0), p(1), p(2))),
+            Kind::Rma => State::Rma(Rma::new(p(0))),
+            Kind::Hma => State::Hma(Hma::new(p(0))),
+            Kind::Bbands => State::Bbands(Bbands::new(p(0), f(1))),
+            Kind::Psar => State::Psar(Psar::new(f(0), f(1))),
+            Kind::Supertrend => State::Supertrend(Supertrend::new(p(0), f(1))),
+            Kind::Donchian => State::Donchian(Donchian::new(p(0), p(1))),
             Kind::Rsi => State::Rsi(Rsi::new(p(0))),
             Kind::Macd => State::Macd(Macd::new(p(0), p(1), p(2))),
-            Kind::Bbands => State::Bbands(Bbands::new(p(0), self.params[1])),
-        }
-    }
-}
-
-/// The streaming state of one indicator; dispatch by match keeps it serde-friendly and
-/// allocation-free.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum State {
-    Sma(Sma),
-    Ema(Ema),
-    Rsi(Rsi),
-    Macd(Macd),
-    Bbands(Bbands),
-}
-
-impl State {
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        match self {
-            State::Sma(s) => s.update(c),
-            State::Ema(s) => s.update(c),
-            State::Rsi(s) => s.update(c),
-            State::Macd(s) => s.update(c),
-            State::Bbands(s) => s.update(c),
-        }
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        match self {
-            State::Sma(s) => s.peek(c),
-            State::Ema(s) => s.peek(c),
-            State::Rsi(s) => s.peek(c),
-            State::Macd(s) => s.peek(c),
-            State::Bbands(s) => s.peek(c),
+            Kind::Stoch => State::Stoch(Stoch::new(p(0), p(1), p(2))),
+            Kind::StochRsi => State::StochRsi(StochRsi::new(p(0), p(1), p(2), p(3))),
+            Kind::Willr => State::Willr(Willr::new(p(0))),
+            Kind::Cci => State::Cci(Cci::new(p(0), f(1))),
+            Kind::Mfi => State::Mfi(Mfi::new(p(0))),
+            Kind::Roc => State::Roc(Roc::new(p(0))),
+            Kind::Mom => State::Mom(Mom::new(p(0))),
+            Kind::Adx => State::Adx(Adx::new(p(0))),
+            Kind::Aroon => State::Aroon(Aroon::new(p(0))),
+            Kind::Ultosc => State::Ultosc(Ultosc::new(p(0), p(1), p(2))),
+            Kind::Atr => State::Atr(Atr::new(p(0))),
+            Kind::Natr => State::Natr(Natr::new(p(0))),
+            Kind::Stddev => State::Stddev(Stddev::new(p(0))),
+            Kind::Trange => State::Trange(Trange::new()),
+            Kind::Obv => State::Obv(Obv::new()),
+            Kind::Ad => State::Ad(Ad::new()),
+            Kind::Adosc => State::Adosc(Adosc::new(p(0), p(1))),
+            Kind::Cmf => State::Cmf(Cmf::new(p(0))),
+            Kind::Vwap => State::Vwap(Vwap::new()),
         }
     }
 }

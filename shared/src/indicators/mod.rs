@@ -10,13 +10,32 @@
 //! States derive serde so a computer can save them in Redis and another one can continue
 //! bit-identically.
 
+mod directional;
 mod ma;
 mod momentum;
+mod oscillators;
+mod overlap;
+mod range;
+mod trend;
 mod volatility;
+mod volume;
 
 pub use ma::{Ema, Sma};
 pub use momentum::{Macd, Rsi};
 pub use volatility::Bbands;
+// Issue 3 families: each file exports its indicator types.
+#[allow(unused_imports)]
+pub use directional::*;
+#[allow(unused_imports)]
+pub use oscillators::*;
+#[allow(unused_imports)]
+pub use overlap::*;
+#[allow(unused_imports)]
+pub use range::*;
+#[allow(unused_imports)]
+pub use trend::*;
+#[allow(unused_imports)]
+pub use volume::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -98,6 +98,14 @@ pub struct Config {
     /// Lifetime of a watch-index entry; refreshed every third of it while watched (s).
     #[arg(long, env = "WATCH_TTL_SECS", default_value_t = 30)]
     pub watch_ttl_secs: u64,
+    /// How long a session outlives its connection for a client to come back (resume), and so
+    /// how long after a gateway's death its sessions' Redis entries stay before another gateway
+    /// removes them (s).
+    #[arg(long, env = "RESUME_WINDOW_SECS", default_value_t = 60)]
+    pub resume_window_secs: u64,
+    /// TTL of this gateway's liveness key, refreshed every third of it (s).
+    #[arg(long, env = "LIVENESS_SECS", default_value_t = 10)]
+    pub liveness_secs: u64,
 }
 
 impl Config {
@@ -127,6 +135,9 @@ impl Config {
         }
         if self.max_message_bytes < 1024 {
             errors.push("--max-message-bytes must be at least 1024".to_owned());
+        }
+        if self.liveness_secs == 0 || self.resume_window_secs < self.liveness_secs {
+            errors.push("--liveness-secs must be > 0 and at most --resume-window-secs".to_owned());
         }
         if self.watch_ttl_secs < 3 {
             errors.push("--watch-ttl-secs must be at least 3".to_owned());

@@ -88,6 +88,7 @@ pub async fn run(
             .run(gw.hub.clone(), gw.metrics.clone(), background.clone()),
     );
     tokio::spawn(refresh_watch_index(gw.clone(), background.clone()));
+    tokio::spawn(liveness(gw.clone(), background.clone()));
     let addr = listener.local_addr()?;
     tracing::info!(%addr, gateway_id = %gw.gateway_id, "gateway listening");
 
@@ -111,8 +112,35 @@ pub async fn run(
         );
     }
     background.cancel();
+    if let Err(e) = gw.store.leave().await {
+        tracing::warn!(cause = %e, "could not leave the gateway set; it will be cleaned up after the resume window");
+    }
     tracing::info!("gateway stopped");
     Ok(())
+}
+
+/// Heartbeats this gateway, and cleans up after gateways that died (sessions that never came
+/// back within the resume window).
+async fn liveness(gw: Arc<Gateway>, stop: CancellationToken) {
+    let ttl = Duration::from_secs(gw.cfg.liveness_secs);
+    // Counted from the last heartbeat, which is up to a third of the TTL before the death: the
+    // extra TTL keeps every session for at least the whole window after its gateway died.
+    let window_ms = (gw.cfg.resume_window_secs + gw.cfg.liveness_secs) as i64 * 1000;
+    loop {
+        let result = async {
+            gw.store.heartbeat(ttl.as_millis() as u64).await?;
+            gw.store.reap_dead_gateways(window_ms).await
+        }
+        .await;
+        if let Err(e) = result {
+            Metrics::inc(&gw.metrics.redis_errors);
+            tracing::warn!(cause = %e, "gateway heartbeat or cleanup failed");
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(ttl / 3) => {}
+        }
+    }
 }
 
 /// Keeps this gateway's watch-index entries alive while it has watchers.

@@ -70,7 +70,8 @@ impl Store {
     ) -> Result<()> {
         let mut c = self.pool.get().await?;
         let now = shared::clock::now_ms();
-        let () = c
+        let () = redis::pipe()
+            .atomic()
             .hset_multiple(
                 keys::ws_conn(ws_conn_id),
                 &[
@@ -82,6 +83,10 @@ impl Store {
                     ("subscriptions", "{}"),
                 ],
             )
+            .ignore()
+            .sadd(keys::gateway_conns(&self.gateway_id), ws_conn_id)
+            .ignore()
+            .query_async(&mut c)
             .await?;
         Ok(())
     }
@@ -164,8 +169,100 @@ impl Store {
                 .ignore();
         }
         pipe.del(keys::ws_conn(ws_conn_id)).ignore();
+        pipe.srem(keys::gateway_conns(&self.gateway_id), ws_conn_id)
+            .ignore();
         let () = pipe.query_async(&mut c).await?;
         Ok(())
+    }
+
+    /// Says this gateway is alive (`gateways` score and a liveness key with a TTL).
+    pub async fn heartbeat(&self, ttl_ms: u64) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let () = redis::pipe()
+            .zadd(keys::GATEWAYS, &self.gateway_id, shared::clock::now_ms())
+            .ignore()
+            .set_options(
+                keys::gateway_alive(&self.gateway_id),
+                1,
+                redis::SetOptions::default().with_expiration(redis::SetExpiry::PX(ttl_ms)),
+            )
+            .ignore()
+            .query_async(&mut c)
+            .await?;
+        Ok(())
+    }
+
+    /// On a clean exit: this gateway's sessions are already gone.
+    pub async fn leave(&self) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let () = redis::pipe()
+            .zrem(keys::GATEWAYS, &self.gateway_id)
+            .ignore()
+            .del(keys::gateway_alive(&self.gateway_id))
+            .ignore()
+            .query_async(&mut c)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes the sessions of gateways that died (no liveness key) and have not been heard of
+    /// for `window_ms`: their subscriber-set entries and `ws_conn` hashes. One gateway does it
+    /// per dead gateway (a lock), and only once (the dead one leaves `gateways` after).
+    /// Returns the number of sessions removed.
+    pub async fn reap_dead_gateways(&self, window_ms: i64) -> Result<usize> {
+        let mut c = self.pool.get().await?;
+        let cutoff = shared::clock::now_ms() - window_ms;
+        let stale: Vec<String> = c.zrangebyscore(keys::GATEWAYS, "-inf", cutoff).await?;
+        let mut removed = 0;
+        for dead in stale.into_iter().filter(|g| *g != self.gateway_id) {
+            if c.exists(keys::gateway_alive(&dead)).await? {
+                continue;
+            }
+            let locked: Option<String> = redis::cmd("SET")
+                .arg(keys::reap_lock(&dead))
+                .arg(&self.gateway_id)
+                .arg("NX")
+                .arg("PX")
+                .arg(60_000)
+                .query_async(&mut c)
+                .await?;
+            if locked.is_none() {
+                continue;
+            }
+            let conns: Vec<String> = c.smembers(keys::gateway_conns(&dead)).await?;
+            for conn in &conns {
+                let subs: Option<String> = c.hget(keys::ws_conn(conn), "subscriptions").await?;
+                let subs: BTreeMap<String, Vec<String>> = subs
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default();
+                let mut pipe = redis::pipe();
+                pipe.atomic();
+                for (pair, ids) in &subs {
+                    let Some((symbol, tf)) = pair.rsplit_once(':') else {
+                        continue;
+                    };
+                    let Ok(tf) = Timeframe::parse(tf) else {
+                        continue;
+                    };
+                    for id in ids {
+                        pipe.srem(keys::subscribers(symbol, tf, id), conn).ignore();
+                    }
+                }
+                pipe.del(keys::ws_conn(conn)).ignore();
+                pipe.srem(keys::gateway_conns(&dead), conn).ignore();
+                let () = pipe.query_async(&mut c).await?;
+                removed += 1;
+            }
+            let () = redis::pipe()
+                .del(keys::gateway_conns(&dead))
+                .ignore()
+                .zrem(keys::GATEWAYS, &dead)
+                .ignore()
+                .query_async(&mut c)
+                .await?;
+            tracing::info!(gateway = %dead, sessions = conns.len(), "cleaned up after a dead gateway");
+        }
+        Ok(removed)
     }
 
     /// Keeps the watch-index entries of everything watched here from expiring.

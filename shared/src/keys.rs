@@ -19,6 +19,24 @@ pub fn subscribers(symbol: &str, tf: Timeframe, indicator_id: &str) -> String {
     format!("indicator_subscribers:{symbol}:{tf}:{indicator_id}")
 }
 
+/// Sorted set of gateways: member = gateway id, score = last heartbeat (epoch ms).
+pub const GATEWAYS: &str = "gateways";
+
+/// A gateway's liveness key, refreshed while it runs, with a short TTL.
+pub fn gateway_alive(gateway_id: &str) -> String {
+    format!("gateway_alive:{gateway_id}")
+}
+
+/// Set of the `ws_conn_id`s a gateway holds: what to clean if it dies.
+pub fn gateway_conns(gateway_id: &str) -> String {
+    format!("gateway_conns:{gateway_id}")
+}
+
+/// Taken by the one gateway that cleans up after a dead one.
+pub fn reap_lock(gateway_id: &str) -> String {
+    format!("reap_lock:{gateway_id}")
+}
+
 /// Pattern matching every subscriber set (used by the cluster-wide health figures).
 pub const SUBSCRIBERS_PATTERN: &str = "indicator_subscribers:*";
 

@@ -176,3 +176,46 @@ async fn simulator_feeds_the_computer() {
         "the computer built no candles from the simulated ticks"
     );
 }
+
+// A gateway killed with SIGKILL leaves its sessions in Redis; another gateway removes them
+// once the resume window has passed, not before, and not while the first one is alive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_gateway_sessions_are_reaped_after_the_window() {
+    let redis = Redis::start().await.unwrap();
+    let timing = ["--resume-window-secs", "3", "--liveness-secs", "1"];
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let mut victim = tokio::process::Command::new(bin("gateway"))
+        .args(["--listen", &addr.to_string(), "--redis-url", &redis.url])
+        .args(timing)
+        .env("JWT_SECRET", SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let _survivor = Gateway::start(&redis, &timing).await.unwrap();
+    let ready = eventually(Duration::from_secs(10), || async {
+        http_get(addr, "/readyz").await.map(|r| r.0 == 200).unwrap_or(false)
+    })
+    .await;
+    assert!(ready);
+    let mut c = Client::connect_addr(addr, &token("a@x.com", "s")).await.unwrap();
+    let r = c.request(subscribe("NIFTY50", "5min", json!(["RSI_14", "SMA_20"]))).await.unwrap();
+    assert_eq!(r["type"], "success");
+    let session_keys = || async {
+        redis.keys("ws_conn:*").await.unwrap().len() + redis.keys("indicator_subscribers:*").await.unwrap().len()
+    };
+    // Alive for longer than the window: nothing is touched.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(session_keys().await, 3);
+    victim.kill().await.unwrap();
+    let killed = tokio::time::Instant::now();
+    drop(c);
+    // Within the window after the death: still there (the client could come back).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(session_keys().await, 3, "removed before the resume window passed");
+    let gone = eventually(Duration::from_secs(10), || async { session_keys().await == 0 }).await;
+    assert!(gone, "the dead gateway's sessions were never removed");
+    assert!(killed.elapsed() >= Duration::from_secs(3));
+    assert!(redis.keys("gateway_conns:*").await.unwrap().is_empty());
+}

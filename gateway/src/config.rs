@@ -91,6 +91,10 @@ pub struct Config {
     /// On SIGTERM, how long sessions get to close before the process exits anyway.
     #[arg(long, env = "DRAIN_SECS", default_value_t = 10)]
     pub drain_secs: u64,
+    /// On SIGTERM, sessions close with 1001 at random moments spread over this long (ms), so
+    /// their clients resume elsewhere without a reconnect storm. Below `--drain-secs`.
+    #[arg(long, env = "DRAIN_SPREAD_MS", default_value_t = 5000)]
+    pub drain_spread_ms: u64,
     /// After the last local watcher of a channel leaves, wait this long before unsubscribing
     /// (absorbs reconnect churn) (ms).
     #[arg(long, env = "UNSUBSCRIBE_DELAY_MS", default_value_t = 5000)]
@@ -136,6 +140,9 @@ impl Config {
         if self.max_message_bytes < 1024 {
             errors.push("--max-message-bytes must be at least 1024".to_owned());
         }
+        if self.drain_spread_ms >= self.drain_secs * 1000 {
+            errors.push("--drain-spread-ms must be below --drain-secs".to_owned());
+        }
         if self.liveness_secs == 0 || self.resume_window_secs < self.liveness_secs {
             errors.push("--liveness-secs must be > 0 and at most --resume-window-secs".to_owned());
         }
@@ -147,6 +154,10 @@ impl Config {
         } else {
             Err(errors.join("; "))
         }
+    }
+
+    pub fn drain_spread(&self) -> Duration {
+        Duration::from_millis(self.drain_spread_ms)
     }
 
     pub fn heartbeat(&self) -> Duration {

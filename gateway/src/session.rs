@@ -184,6 +184,12 @@ async fn write_loop(
     let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
 }
 
+/// Uniform in [0, 1), from the OS randomness behind UUIDs (no extra crate for a jitter).
+fn random_fraction() -> f64 {
+    // The low 53 bits of a v4 UUID are all random (version and variant bits sit higher).
+    (uuid::Uuid::new_v4().as_u128() & ((1 << 53) - 1)) as f64 / (1u64 << 53) as f64
+}
+
 /// The `subscriptions` field of `ws_conn:<id>`: `{"NIFTY50:5min": ["RSI_14", ...]}`.
 fn subscriptions_json(subs: &BTreeMap<Pair, BTreeSet<String>>) -> String {
     let map: BTreeMap<String, &BTreeSet<String>> = subs
@@ -222,12 +228,20 @@ impl Session {
         tokio::pin!(stale);
         let mut rate = RateLimit::new(cfg.rate_limit_per_sec);
         let shutdown = self.gw.shutdown.clone();
+        // On drain, each session leaves at its own random moment within the spread, so the
+        // clients reconnect to the other gateways gradually rather than all at once.
+        let jitter = self.gw.cfg.drain_spread().mul_f64(random_fraction());
+        let drained = async move {
+            shutdown.cancelled().await;
+            tokio::time::sleep(jitter).await;
+        };
+        tokio::pin!(drained);
         let kick = self.kick.clone();
         loop {
             tokio::select! {
                 biased;
                 _ = kick.cancelled() => return Some((4009, "too slow to keep up")),
-                _ = shutdown.cancelled() => return Some((1001, "gateway draining: reconnect and resume")),
+                _ = &mut drained => return Some((1001, "gateway draining: reconnect and resume")),
                 _ = &mut expires => return Some((1008, "token expired")),
                 _ = &mut stale => return Some((1000, "idle timeout")),
                 frame = stream.next() => {

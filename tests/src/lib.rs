@@ -121,7 +121,17 @@ pub struct Gateway {
 impl Gateway {
     pub async fn start(redis: &Redis, extra: &[&str]) -> Result<Gateway> {
         use clap::Parser;
-        let mut args = vec!["gateway", "--redis-url", &redis.url, "--jwt-secret", SECRET];
+        // A short drain spread keeps shutdown tests quick; tests that study it pass their own.
+        let mut args = vec![
+            "gateway",
+            "--redis-url",
+            &redis.url,
+            "--jwt-secret",
+            SECRET,
+        ];
+        if !extra.contains(&"--drain-spread-ms") {
+            args.extend_from_slice(&["--drain-spread-ms", "200"]);
+        }
         args.extend_from_slice(extra);
         let cli = gateway::config::Cli::try_parse_from(args)?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

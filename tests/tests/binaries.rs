@@ -64,7 +64,14 @@ async fn sigterm_drains_and_exits() {
     let redis = Redis::start().await.unwrap();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let mut child = tokio::process::Command::new(bin("gateway"))
-        .args(["--listen", &addr.to_string(), "--redis-url", &redis.url])
+        .args([
+            "--listen",
+            &addr.to_string(),
+            "--redis-url",
+            &redis.url,
+            "--drain-spread-ms",
+            "500",
+        ])
         .env("JWT_SECRET", SECRET)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -195,15 +202,24 @@ async fn dead_gateway_sessions_are_reaped_after_the_window() {
         .unwrap();
     let _survivor = Gateway::start(&redis, &timing).await.unwrap();
     let ready = eventually(Duration::from_secs(10), || async {
-        http_get(addr, "/readyz").await.map(|r| r.0 == 200).unwrap_or(false)
+        http_get(addr, "/readyz")
+            .await
+            .map(|r| r.0 == 200)
+            .unwrap_or(false)
     })
     .await;
     assert!(ready);
-    let mut c = Client::connect_addr(addr, &token("a@x.com", "s")).await.unwrap();
-    let r = c.request(subscribe("NIFTY50", "5min", json!(["RSI_14", "SMA_20"]))).await.unwrap();
+    let mut c = Client::connect_addr(addr, &token("a@x.com", "s"))
+        .await
+        .unwrap();
+    let r = c
+        .request(subscribe("NIFTY50", "5min", json!(["RSI_14", "SMA_20"])))
+        .await
+        .unwrap();
     assert_eq!(r["type"], "success");
     let session_keys = || async {
-        redis.keys("ws_conn:*").await.unwrap().len() + redis.keys("indicator_subscribers:*").await.unwrap().len()
+        redis.keys("ws_conn:*").await.unwrap().len()
+            + redis.keys("indicator_subscribers:*").await.unwrap().len()
     };
     // Alive for longer than the window: nothing is touched.
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -213,8 +229,15 @@ async fn dead_gateway_sessions_are_reaped_after_the_window() {
     drop(c);
     // Within the window after the death: still there (the client could come back).
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(session_keys().await, 3, "removed before the resume window passed");
-    let gone = eventually(Duration::from_secs(10), || async { session_keys().await == 0 }).await;
+    assert_eq!(
+        session_keys().await,
+        3,
+        "removed before the resume window passed"
+    );
+    let gone = eventually(Duration::from_secs(10), || async {
+        session_keys().await == 0
+    })
+    .await;
     assert!(gone, "the dead gateway's sessions were never removed");
     assert!(killed.elapsed() >= Duration::from_secs(3));
     assert!(redis.keys("gateway_conns:*").await.unwrap().is_empty());

@@ -589,3 +589,49 @@ async fn multi_output_indicators_stream_their_columns() {
         .expect("a final ADX value");
     assert!(u["value"]["ADX_5"].is_number(), "{u}");
 }
+
+// Drain closes sessions at spread-out moments (so clients do not all reconnect at once), all
+// within the spread, and readiness fails at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_spreads_the_closes() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &["--drain-spread-ms", "2000"])
+        .await
+        .unwrap();
+    let mut clients = Vec::new();
+    for i in 0..20 {
+        clients.push(
+            Client::connect(&gw, &token(&format!("u{i}@x.com"), "s"))
+                .await
+                .unwrap(),
+        );
+    }
+    let start = tokio::time::Instant::now();
+    gw.shutdown.cancel();
+    assert_ne!(
+        http_get(gw.addr, "/readyz")
+            .await
+            .map(|r| r.0)
+            .unwrap_or(503),
+        200
+    );
+    let closes = futures::future::join_all(clients.iter_mut().map(|c| async {
+        let code = c.until_closed(Duration::from_secs(5)).await;
+        (code, start.elapsed())
+    }))
+    .await;
+    assert!(
+        closes.iter().all(|(code, _)| *code == Some(1001)),
+        "{closes:?}"
+    );
+    let first = closes.iter().map(|c| c.1).min().unwrap();
+    let last = closes.iter().map(|c| c.1).max().unwrap();
+    assert!(
+        last - first >= Duration::from_millis(500),
+        "all closed together: {first:?}..{last:?}"
+    );
+    assert!(
+        last <= Duration::from_millis(3000),
+        "closed after the spread: {last:?}"
+    );
+}

@@ -242,3 +242,95 @@ async fn dead_gateway_sessions_are_reaped_after_the_window() {
     assert!(killed.elapsed() >= Duration::from_secs(3));
     assert!(redis.keys("gateway_conns:*").await.unwrap().is_empty());
 }
+
+// A computer paused (SIGSTOP) loses its symbol to another computer; when it wakes up (SIGCONT)
+// the fencing check refuses its writes: clients never see a seq twice or going back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paused_computer_is_fenced_after_it_wakes_up() {
+    let redis = Redis::start().await.unwrap();
+    let spawn = |id: &str| {
+        tokio::process::Command::new(bin("computer"))
+            .args([
+                "--computer-id",
+                id,
+                "--maintenance-ms",
+                "200",
+                "--lease-ttl-ms",
+                "1000",
+            ])
+            .env("REDIS_URL", &redis.url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap()
+    };
+    let owner = || async {
+        let mut c = redis.conn().await.unwrap();
+        let v: Option<String> = redis::cmd("GET")
+            .arg("lease:{PAUSE}")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        v.and_then(|v| v.split(':').next().map(str::to_owned))
+    };
+    let stop = tokio_util::sync::CancellationToken::new();
+    tick_forever(
+        redis.url.clone(),
+        vec!["PAUSE".into()],
+        Duration::from_millis(20),
+        stop.clone(),
+    );
+    let first = spawn("first");
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            owner().await.as_deref() == Some("first")
+        })
+        .await
+    );
+    let _second = spawn("second");
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    assert_eq!(
+        c.request(subscribe("PAUSE", "1min", json!(["SMA_5"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
+    assert!(
+        c.next_where(|u| u["type"] == "indicator_update", Duration::from_secs(10))
+            .await
+            .is_some()
+    );
+
+    let pid = first.id().unwrap().to_string();
+    let signal = |sig: &str| {
+        std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(signal("-STOP"));
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            owner().await.as_deref() == Some("second")
+        })
+        .await
+    );
+    c.drain_for(Duration::from_secs(1)).await;
+    assert!(signal("-CONT"));
+    c.drain_for(Duration::from_secs(3)).await;
+    stop.cancel();
+    let seqs: Vec<u64> = c.updates().map(|u| u["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.len() > 50, "too few updates: {}", seqs.len());
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "a seq repeated or went back: {seqs:?}"
+    );
+    assert_eq!(
+        owner().await.as_deref(),
+        Some("second"),
+        "the woken computer took the symbol back"
+    );
+}

@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run stop test lint build fixtures measure
+.PHONY: run stop test lint build fixtures measure bench
 
 run: ## Redis + computer + simulator + gateway on this machine; prints how to connect
 	bash scripts/run-local.sh
@@ -22,3 +22,7 @@ fixtures: ## regenerate tests/fixtures/talib_core.json (pip install ta-lib==0.8.
 
 measure: build ## latency and memory figures of docs/measurements.md
 	bash scripts/measure.sh
+
+bench: ## indicator update/peek costs (criterion) beside TA-Lib's on this machine (pip install ta-lib==0.8.2 numpy)
+	cargo bench -p shared --bench indicators
+	python3 scripts/bench_table.py

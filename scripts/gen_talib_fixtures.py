@@ -2,7 +2,7 @@
 """Generate the TA-Lib golden fixtures `tests/fixtures/talib_<family>.json`.
 
 The Rust indicators in `shared/src/indicators/` must equal TA-Lib C 0.8.1 value for value;
-`shared/tests/golden*.rs` replay these candles and compare every output.
+`shared/tests/golden.rs` replays these candles and compares every output.
 
 Run from the repository root (deterministic: re-running gives byte-identical files):
 
@@ -18,6 +18,11 @@ from the family's `EXTRA_INDICATORS` / `EXTRA_SERIES`. Check the Rust code again
 
     python3 scripts/gen_talib_fixtures.py --extra /tmp/talib_extra.json
     TALIB_EXTRA_FIXTURE=/tmp/talib_extra.json cargo test -p shared --test golden
+
+`TALIB_EXTRA_FIXTURE` takes a comma-separated list, so one run checks several families:
+
+    python3 scripts/gen_talib_fixtures.py --family volume --extra /tmp/volume_extra.json
+    TALIB_EXTRA_FIXTURE=/tmp/talib_extra.json,/tmp/volume_extra.json cargo test -p shared --test golden
 
 Floats are written with Python's `repr` (json's default), so they round-trip exactly;
 NaN (TA-Lib's warm-up) is written as null.

@@ -3,23 +3,16 @@
 //! one candle, so time / bank size is the cost of one call. Banks of 10,000 states (in cache)
 //! and 1,000,000 (far outside it). `make bench` runs this and the TA-Lib side and prints both.
 //!
+//! It also measures warming one state from 1,000 candles (`warm/1000`).
+//!
 //! `BENCH_IDS=RSI_14,ATR_14 cargo bench -p shared --bench indicators` limits the indicators;
-//! `BENCH_BANKS=10000` the bank sizes.
+//! `BENCH_BANKS=10000` the bank sizes; `BENCH_WARM=0` skips the warm-up figures.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use shared::catalogue::{Spec, State};
 use shared::indicators::Candle;
 use std::hint::black_box;
 use std::time::Duration;
-
-/// The catalogue's defaults, in the order of the TA-Lib comparison table.
-const DEFAULT_IDS: &[&str] = &[
-    "SMA_20",
-    "EMA_20",
-    "RSI_14",
-    "MACD_12_26_9",
-    "BBANDS_20_2.0",
-];
 
 fn candles(n: usize) -> Vec<Candle> {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -52,8 +45,13 @@ fn env_list(name: &str) -> Option<Vec<String>> {
 }
 
 fn bench(c: &mut Criterion) {
-    let ids = env_list("BENCH_IDS")
-        .unwrap_or_else(|| DEFAULT_IDS.iter().map(|s| s.to_string()).collect());
+    // Every catalogue indicator with its default params unless BENCH_IDS narrows it down.
+    let ids = env_list("BENCH_IDS").unwrap_or_else(|| {
+        shared::catalogue::CATALOGUE
+            .iter()
+            .map(|d| Spec::from_id(d.name).expect("defaults are valid").id())
+            .collect()
+    });
     let banks: Vec<usize> = env_list("BENCH_BANKS")
         .map(|v| v.iter().filter_map(|s| s.parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 1_000_000]);
@@ -74,14 +72,15 @@ fn bench(c: &mut Criterion) {
                 })
                 .collect();
             group.throughput(Throughput::Elements(bank as u64));
+            group.warm_up_time(Duration::from_secs(1));
             if bank >= 100_000 {
                 group
                     .sample_size(10)
-                    .measurement_time(Duration::from_secs(5));
+                    .measurement_time(Duration::from_secs(4));
             } else {
                 group
                     .sample_size(30)
-                    .measurement_time(Duration::from_secs(3));
+                    .measurement_time(Duration::from_secs(2));
             }
             let mut t = 0usize;
             group.bench_function(BenchmarkId::new("update", bank), |b| {
@@ -100,6 +99,24 @@ fn bench(c: &mut Criterion) {
                     for s in states.iter() {
                         black_box(s.peek(black_box(candle)));
                     }
+                })
+            });
+        }
+        // Warm-up cost: a fresh state fed 1,000 closed candles (what a computer or a gateway
+        // does when an indicator becomes watched), per whole warm-up.
+        if std::env::var("BENCH_WARM").map_or(true, |v| v != "0") {
+            group.throughput(Throughput::Elements(1));
+            group
+                .sample_size(30)
+                .measurement_time(Duration::from_secs(2));
+            let history = candles(1000);
+            group.bench_function(BenchmarkId::new("warm", 1000), |b| {
+                b.iter(|| {
+                    let mut s = spec.new_state();
+                    for c in &history {
+                        black_box(s.update(black_box(c)));
+                    }
+                    s
                 })
             });
         }

@@ -122,13 +122,7 @@ impl Gateway {
     pub async fn start(redis: &Redis, extra: &[&str]) -> Result<Gateway> {
         use clap::Parser;
         // A short drain spread keeps shutdown tests quick; tests that study it pass their own.
-        let mut args = vec![
-            "gateway",
-            "--redis-url",
-            &redis.url,
-            "--jwt-secret",
-            SECRET,
-        ];
+        let mut args = vec!["gateway", "--redis-url", &redis.url, "--jwt-secret", SECRET];
         if !extra.contains(&"--drain-spread-ms") {
             args.extend_from_slice(&["--drain-spread-ms", "200"]);
         }

@@ -21,6 +21,9 @@ pub struct Broker {
     sink: tokio::sync::Mutex<Option<PubSubSink>>,
     subscribed: std::sync::Mutex<HashSet<String>>,
     connected: AtomicBool,
+    /// Bumped each time the link is back after a loss: publications may have been missed, so
+    /// the gateway resyncs its connections.
+    reconnects: tokio::sync::watch::Sender<u64>,
 }
 
 impl Broker {
@@ -30,7 +33,13 @@ impl Broker {
             sink: tokio::sync::Mutex::new(None),
             subscribed: std::sync::Mutex::default(),
             connected: AtomicBool::new(false),
+            reconnects: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// Changes after every reconnection that followed a lost link.
+    pub fn reconnects(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.reconnects.subscribe()
     }
 
     pub fn is_connected(&self) -> bool {
@@ -99,6 +108,7 @@ impl Broker {
         shutdown: CancellationToken,
     ) {
         let mut backoff = Duration::from_millis(100);
+        let mut was_connected = false;
         while !shutdown.is_cancelled() {
             match self.client.get_async_pubsub().await {
                 Ok(ps) => {
@@ -125,6 +135,10 @@ impl Broker {
                     }
                     if self.is_connected() {
                         tracing::info!("pub/sub connected");
+                        if was_connected {
+                            self.reconnects.send_modify(|n| *n += 1);
+                        }
+                        was_connected = true;
                         loop {
                             tokio::select! {
                                 _ = shutdown.cancelled() => return,

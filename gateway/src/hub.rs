@@ -14,7 +14,7 @@ use shared::clock;
 use shared::protocol::IndicatorUpdate;
 use shared::timeframe::Timeframe;
 use shared::update::UpdateBatch;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
@@ -128,6 +128,61 @@ impl Hub {
             .iter()
             .flat_map(|(pair, ch)| ch.keys().map(move |id| (pair.clone(), id.clone())))
             .collect()
+    }
+
+    /// Every pair with a local watcher and the indicator ids watched in it.
+    pub fn watched_pairs(&self) -> Vec<(Pair, Vec<String>)> {
+        let inner = self.inner.read().expect("hub lock");
+        inner
+            .channels
+            .iter()
+            .map(|(pair, ch)| (pair.clone(), ch.keys().cloned().collect()))
+            .collect()
+    }
+
+    /// Sends `resync` to every local connection watching `pair`: the current values of the
+    /// indicators it watches there (from `values`), after updates may have been missed.
+    pub fn push_resync(
+        &self,
+        pair: &Pair,
+        values: &BTreeMap<String, serde_json::Value>,
+        seq: u64,
+        metrics: &Metrics,
+    ) {
+        let inner = self.inner.read().expect("hub lock");
+        let Some(channel) = inner.channels.get(pair) else {
+            return;
+        };
+        let mut per_conn: HashMap<&ConnId, serde_json::Map<String, serde_json::Value>> =
+            HashMap::new();
+        for (id, watch) in channel {
+            let value = values.get(id).cloned().unwrap_or(serde_json::Value::Null);
+            for conn in &watch.conns {
+                per_conn
+                    .entry(conn)
+                    .or_default()
+                    .insert(id.clone(), value.clone());
+            }
+        }
+        for (conn, initial_values) in per_conn {
+            let Some(handle) = inner.conns.get(conn) else {
+                continue;
+            };
+            let frame = serde_json::json!({
+                "type": "resync",
+                "symbol": pair.0,
+                "timeframe": pair.1.as_str(),
+                "recovered": false,
+                "initial_values": initial_values,
+                "seq": seq,
+            });
+            if handle.outbox.push(Utf8Bytes::from(frame.to_string()), None) == Push::Full
+                && !handle.kick.is_cancelled()
+            {
+                Metrics::inc(&metrics.slow_disconnects);
+                handle.kick.cancel();
+            }
+        }
     }
 
     /// (connections, pairs, watched indicators)

@@ -27,6 +27,7 @@ pub use config::Config;
 use hub::Hub;
 use metrics::Metrics;
 use shared::auth::Verifier;
+use shared::catalogue::Spec;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::Store;
@@ -89,6 +90,7 @@ pub async fn run(
     );
     tokio::spawn(refresh_watch_index(gw.clone(), background.clone()));
     tokio::spawn(liveness(gw.clone(), background.clone()));
+    tokio::spawn(resync_after_reconnects(gw.clone(), background.clone()));
     let addr = listener.local_addr()?;
     tracing::info!(%addr, gateway_id = %gw.gateway_id, "gateway listening");
 
@@ -140,6 +142,35 @@ async fn liveness(gw: Arc<Gateway>, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(ttl / 3) => {}
         }
+    }
+}
+
+/// After the pub/sub link was lost and is back, publications may have been missed: every local
+/// connection gets `resync` with fresh values of what it watches (history replay, which would
+/// make it `recovered: true`, comes with session resume).
+async fn resync_after_reconnects(gw: Arc<Gateway>, stop: CancellationToken) {
+    let mut reconnects = gw.broker.reconnects();
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            changed = reconnects.changed() => if changed.is_err() { return },
+        }
+        for (pair, ids) in gw.hub.watched_pairs() {
+            let specs: Vec<Spec> = ids.iter().filter_map(|id| Spec::from_id(id).ok()).collect();
+            match initial::initial_values(&gw.store, &pair.0, pair.1, &specs).await {
+                Ok(initial) => gw
+                    .hub
+                    .push_resync(&pair, &initial.values, initial.seq, &gw.metrics),
+                Err(e) => {
+                    Metrics::inc(&gw.metrics.redis_errors);
+                    tracing::warn!(cause = %e, symbol = %pair.0, timeframe = %pair.1, "resync failed");
+                }
+            }
+        }
+        tracing::info!(
+            pairs = gw.hub.counts().1,
+            "resynced connections after a pub/sub reconnect"
+        );
     }
 }
 

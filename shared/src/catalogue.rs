@@ -21,9 +21,11 @@ macro_rules! indicators {
         pub enum Kind { $($kind),* }
 
         /// The streaming state of one indicator; dispatch by match keeps it serde-friendly and
-        /// allocation-free.
+        /// allocation-free. Boxed: the enum stays one pointer wide whatever the largest
+        /// indicator, so a computer's many states stay dense in memory (the serde encoding is
+        /// the inner state's).
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        pub enum State { $($kind($kind)),* }
+        pub enum State { $($kind(Box<$kind>)),* }
 
         impl State {
             /// Commits a closed candle; returns its outputs.
@@ -572,40 +574,40 @@ impl Spec {
         let p = |i: usize| self.params[i] as usize;
         let f = |i: usize| self.params[i];
         match self.kind {
-            Kind::Sma => State::Sma(Sma::new(p(0))),
-            Kind::Ema => State::Ema(Ema::new(p(0))),
-            Kind::Wma => State::Wma(Wma::new(p(0))),
-            Kind::Dema => State::Dema(Dema::new(p(0))),
-            Kind::Tema => State::Tema(Tema::new(p(0))),
-            Kind::Trima => State::Trima(Trima::new(p(0))),
-            Kind::Kama => State::Kama(Kama::new(p(0), p(1), p(2))),
-            Kind::Rma => State::Rma(Rma::new(p(0))),
-            Kind::Hma => State::Hma(Hma::new(p(0))),
-            Kind::Bbands => State::Bbands(Bbands::new(p(0), f(1))),
-            Kind::Psar => State::Psar(Psar::new(f(0), f(1))),
-            Kind::Supertrend => State::Supertrend(Supertrend::new(p(0), f(1))),
-            Kind::Donchian => State::Donchian(Donchian::new(p(0), p(1))),
-            Kind::Rsi => State::Rsi(Rsi::new(p(0))),
-            Kind::Macd => State::Macd(Macd::new(p(0), p(1), p(2))),
-            Kind::Stoch => State::Stoch(Stoch::new(p(0), p(1), p(2))),
-            Kind::StochRsi => State::StochRsi(StochRsi::new(p(0), p(1), p(2), p(3))),
-            Kind::Willr => State::Willr(Willr::new(p(0))),
-            Kind::Cci => State::Cci(Cci::new(p(0), f(1))),
-            Kind::Mfi => State::Mfi(Mfi::new(p(0))),
-            Kind::Roc => State::Roc(Roc::new(p(0))),
-            Kind::Mom => State::Mom(Mom::new(p(0))),
-            Kind::Adx => State::Adx(Adx::new(p(0))),
-            Kind::Aroon => State::Aroon(Aroon::new(p(0))),
-            Kind::Ultosc => State::Ultosc(Ultosc::new(p(0), p(1), p(2))),
-            Kind::Atr => State::Atr(Atr::new(p(0))),
-            Kind::Natr => State::Natr(Natr::new(p(0))),
-            Kind::Stddev => State::Stddev(Stddev::new(p(0))),
-            Kind::Trange => State::Trange(Trange::new()),
-            Kind::Obv => State::Obv(Obv::new()),
-            Kind::Ad => State::Ad(Ad::new()),
-            Kind::Adosc => State::Adosc(Adosc::new(p(0), p(1))),
-            Kind::Cmf => State::Cmf(Cmf::new(p(0))),
-            Kind::Vwap => State::Vwap(Vwap::new()),
+            Kind::Sma => State::Sma(Box::new(Sma::new(p(0)))),
+            Kind::Ema => State::Ema(Box::new(Ema::new(p(0)))),
+            Kind::Wma => State::Wma(Box::new(Wma::new(p(0)))),
+            Kind::Dema => State::Dema(Box::new(Dema::new(p(0)))),
+            Kind::Tema => State::Tema(Box::new(Tema::new(p(0)))),
+            Kind::Trima => State::Trima(Box::new(Trima::new(p(0)))),
+            Kind::Kama => State::Kama(Box::new(Kama::new(p(0), p(1), p(2)))),
+            Kind::Rma => State::Rma(Box::new(Rma::new(p(0)))),
+            Kind::Hma => State::Hma(Box::new(Hma::new(p(0)))),
+            Kind::Bbands => State::Bbands(Box::new(Bbands::new(p(0), f(1)))),
+            Kind::Psar => State::Psar(Box::new(Psar::new(f(0), f(1)))),
+            Kind::Supertrend => State::Supertrend(Box::new(Supertrend::new(p(0), f(1)))),
+            Kind::Donchian => State::Donchian(Box::new(Donchian::new(p(0), p(1)))),
+            Kind::Rsi => State::Rsi(Box::new(Rsi::new(p(0)))),
+            Kind::Macd => State::Macd(Box::new(Macd::new(p(0), p(1), p(2)))),
+            Kind::Stoch => State::Stoch(Box::new(Stoch::new(p(0), p(1), p(2)))),
+            Kind::StochRsi => State::StochRsi(Box::new(StochRsi::new(p(0), p(1), p(2), p(3)))),
+            Kind::Willr => State::Willr(Box::new(Willr::new(p(0)))),
+            Kind::Cci => State::Cci(Box::new(Cci::new(p(0), f(1)))),
+            Kind::Mfi => State::Mfi(Box::new(Mfi::new(p(0)))),
+            Kind::Roc => State::Roc(Box::new(Roc::new(p(0)))),
+            Kind::Mom => State::Mom(Box::new(Mom::new(p(0)))),
+            Kind::Adx => State::Adx(Box::new(Adx::new(p(0)))),
+            Kind::Aroon => State::Aroon(Box::new(Aroon::new(p(0)))),
+            Kind::Ultosc => State::Ultosc(Box::new(Ultosc::new(p(0), p(1), p(2)))),
+            Kind::Atr => State::Atr(Box::new(Atr::new(p(0)))),
+            Kind::Natr => State::Natr(Box::new(Natr::new(p(0)))),
+            Kind::Stddev => State::Stddev(Box::new(Stddev::new(p(0)))),
+            Kind::Trange => State::Trange(Box::new(Trange::new())),
+            Kind::Obv => State::Obv(Box::default()),
+            Kind::Ad => State::Ad(Box::default()),
+            Kind::Adosc => State::Adosc(Box::new(Adosc::new(p(0), p(1)))),
+            Kind::Cmf => State::Cmf(Box::new(Cmf::new(p(0)))),
+            Kind::Vwap => State::Vwap(Box::default()),
         }
     }
 }

@@ -635,3 +635,65 @@ async fn drain_spreads_the_closes() {
         "closed after the spread: {last:?}"
     );
 }
+
+// When the gateway's pub/sub link is dropped (Redis closing it, as for its output-buffer
+// limit), the gateway reconnects and tells its clients `resync` with fresh values, and the
+// stream goes on: never a silent gap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_pubsub_link_resyncs_clients() {
+    let redis = Redis::start().await.unwrap();
+    let _computer = Computer::start(&redis, &[]).await.unwrap();
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    tick_forever(
+        redis.url.clone(),
+        vec!["LINK".into()],
+        Duration::from_millis(50),
+        stop.clone(),
+    );
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    let r = c
+        .request(subscribe("LINK", "1min", json!(["SMA_2", "EMA_3"])))
+        .await
+        .unwrap();
+    assert_eq!(r["type"], "success");
+    assert!(
+        c.next_where(|u| u["type"] == "indicator_update", Duration::from_secs(10))
+            .await
+            .is_some()
+    );
+    let mut conn = redis.conn().await.unwrap();
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("pubsub")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(killed >= 1);
+    let resync = c
+        .next_where(|m| m["type"] == "resync", Duration::from_secs(10))
+        .await
+        .expect("no resync");
+    assert_eq!(
+        (resync["symbol"].as_str(), resync["timeframe"].as_str()),
+        (Some("LINK"), Some("1min"))
+    );
+    assert_eq!(resync["recovered"], false);
+    let mut ids: Vec<&String> = resync["initial_values"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["EMA_3", "SMA_2"]);
+    let after = c.received.len();
+    c.drain_for(Duration::from_secs(1)).await;
+    assert!(
+        c.received[after..]
+            .iter()
+            .any(|m| m["type"] == "indicator_update"),
+        "no updates after the resync"
+    );
+    stop.cancel();
+}

@@ -76,11 +76,11 @@ fn bench(c: &mut Criterion) {
             if bank >= 100_000 {
                 group
                     .sample_size(10)
-                    .measurement_time(Duration::from_secs(4));
+                    .measurement_time(Duration::from_secs(2));
             } else {
                 group
-                    .sample_size(30)
-                    .measurement_time(Duration::from_secs(2));
+                    .sample_size(20)
+                    .measurement_time(Duration::from_secs(1));
             }
             let mut t = 0usize;
             group.bench_function(BenchmarkId::new("update", bank), |b| {
@@ -107,8 +107,8 @@ fn bench(c: &mut Criterion) {
         if std::env::var("BENCH_WARM").map_or(true, |v| v != "0") {
             group.throughput(Throughput::Elements(1));
             group
-                .sample_size(30)
-                .measurement_time(Duration::from_secs(2));
+                .sample_size(20)
+                .measurement_time(Duration::from_secs(1));
             let history = candles(1000);
             group.bench_function(BenchmarkId::new("warm", 1000), |b| {
                 b.iter(|| {

@@ -99,6 +99,37 @@ impl Broker {
         });
     }
 
+    /// Pings Redis over the pub/sub connection every second: a link that stopped answering
+    /// (dropped without a FIN, Redis stalled) is declared dead within about 3 s, so `/readyz`
+    /// fails and the link is rebuilt (and the connections resynced).
+    async fn health_check(
+        self: Arc<Self>,
+        link_dead: CancellationToken,
+        shutdown: CancellationToken,
+    ) {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = link_dead.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            let alive = {
+                let mut sink = self.sink.lock().await;
+                let Some(s) = sink.as_mut() else { return };
+                matches!(
+                    tokio::time::timeout(Duration::from_secs(2), s.ping::<redis::Value>()).await,
+                    Ok(Ok(_))
+                )
+            };
+            if !alive {
+                tracing::warn!("pub/sub link does not answer pings");
+                self.connected.store(false, Ordering::Relaxed);
+                link_dead.cancel();
+                return;
+            }
+        }
+    }
+
     /// Keeps the pub/sub connection up: connects, re-subscribes whatever the hub watches, and
     /// dispatches publications until the connection drops; then again, with backoff.
     pub async fn run(
@@ -139,9 +170,15 @@ impl Broker {
                             self.reconnects.send_modify(|n| *n += 1);
                         }
                         was_connected = true;
+                        let link_dead = CancellationToken::new();
+                        tokio::spawn(
+                            self.clone()
+                                .health_check(link_dead.clone(), shutdown.clone()),
+                        );
                         loop {
                             tokio::select! {
                                 _ = shutdown.cancelled() => return,
+                                _ = link_dead.cancelled() => break,
                                 msg = stream.next() => match msg {
                                     Some(msg) => {
                                         Metrics::inc(&metrics.pubsub_messages);
@@ -161,6 +198,7 @@ impl Broker {
                     self.connected.store(false, Ordering::Relaxed);
                     *self.sink.lock().await = None;
                     tracing::warn!("pub/sub connection lost; reconnecting");
+                    Metrics::inc(&metrics.pubsub_reconnects);
                 }
                 Err(e) => tracing::warn!(cause = %e, "pub/sub connect failed"),
             }

@@ -15,6 +15,7 @@ pub struct Metrics {
     pub updates_delivered: AtomicU64,
     pub slow_disconnects: AtomicU64,
     pub redis_errors: AtomicU64,
+    pub pubsub_reconnects: AtomicU64,
 }
 
 impl Metrics {
@@ -74,6 +75,11 @@ impl Metrics {
                 "gateway_redis_errors_total",
                 "failed Redis operations",
                 &self.redis_errors,
+            ),
+            (
+                "gateway_pubsub_reconnects_total",
+                "pub/sub links lost and rebuilt",
+                &self.pubsub_reconnects,
             ),
         ];
         let mut out = String::with_capacity(2048);

@@ -210,7 +210,10 @@ async fn health(gw: Arc<Gateway>) -> Response {
 }
 
 async fn readyz(gw: Arc<Gateway>) -> Response {
-    let redis = gw.store.ping().await.is_ok();
+    let redis = matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(1), gw.store.ping()).await,
+        Ok(Ok(()))
+    );
     let draining = gw.shutdown.is_cancelled();
     let pubsub = gw.broker.is_connected();
     let ready = redis && pubsub && !draining;

@@ -140,6 +140,13 @@ async fn finals_exactly_once_across_two_gateways_and_two_computers() {
         }
         per_client.push(seen);
     }
+    for g in [&g1, &g2] {
+        let (_, metrics) = http_get(g.addr, "/metrics").await.unwrap();
+        assert!(
+            metrics.contains("gateway_pubsub_reconnects_total 0"),
+            "a healthy link was rebuilt: {metrics}"
+        );
+    }
     assert_eq!(
         per_client[0], per_client[1],
         "the two gateways delivered different finals"

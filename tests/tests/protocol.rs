@@ -697,3 +697,52 @@ async fn dropped_pubsub_link_resyncs_clients() {
     );
     stop.cancel();
 }
+
+// A pub/sub link that stops answering (Redis stalled: CLIENT PAUSE) is noticed by the ping
+// health check: /readyz fails while it cannot deliver; once Redis answers again the link is
+// rebuilt, readiness comes back and the clients get `resync`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unresponsive_pubsub_link_fails_readiness_then_recovers() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    assert_eq!(
+        c.request(subscribe("STALL", "1min", json!(["SMA_2"])))
+            .await
+            .unwrap()["type"],
+        "success"
+    );
+    let mut conn = redis.conn().await.unwrap();
+    let () = redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(6000)
+        .arg("ALL")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let not_ready = eventually(Duration::from_secs(6), || async {
+        http_get(gw.addr, "/readyz")
+            .await
+            .map(|r| r.0 == 503)
+            .unwrap_or(false)
+    })
+    .await;
+    assert!(
+        not_ready,
+        "readiness did not fail while the link was stalled"
+    );
+    let ready = eventually(Duration::from_secs(15), || async {
+        http_get(gw.addr, "/readyz")
+            .await
+            .map(|r| r.0 == 200)
+            .unwrap_or(false)
+    })
+    .await;
+    assert!(ready, "readiness did not come back");
+    assert!(
+        c.next_where(|m| m["type"] == "resync", Duration::from_secs(10))
+            .await
+            .is_some(),
+        "no resync"
+    );
+}

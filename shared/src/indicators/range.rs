@@ -12,6 +12,7 @@
 //!   when cancellation threatens, and `sqrt` of it with no zero test.
 //! - NATR divides by the close with an exact zero test (`close != 0`, else 0).
 
+use super::volatility::RollingVariance;
 use super::{Candle, NONE, Outputs};
 use serde::{Deserialize, Serialize};
 
@@ -209,23 +210,7 @@ impl Natr {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stddev {
     length: usize,
-    inv: f64,
-    count: usize,
-    shift: f64,
-    sum1: f64,
-    sum2: f64,
-    /// Bars left before the periodic re-anchor.
-    until_reseed: i64,
-    /// The last `length` closes; close `i` lives at `i % length`.
-    ring: Vec<f64>,
-}
-
-/// The scalar state [`Stddev::step`] moves to.
-struct StddevNext {
-    shift: f64,
-    sum1: f64,
-    sum2: f64,
-    until_reseed: i64,
+    var: RollingVariance,
 }
 
 impl Stddev {
@@ -236,13 +221,7 @@ impl Stddev {
         );
         Self {
             length,
-            inv: 1.0 / length as f64,
-            count: 0,
-            shift: 0.0,
-            sum1: 0.0,
-            sum2: 0.0,
-            until_reseed: 0,
-            ring: vec![0.0; length],
+            var: RollingVariance::new(length),
         }
     }
 
@@ -252,87 +231,20 @@ impl Stddev {
     }
 
     pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, next) = self.step(c.close);
-        self.shift = next.shift;
-        self.sum1 = next.sum1;
-        self.sum2 = next.sum2;
-        self.until_reseed = next.until_reseed;
-        self.ring[self.count % self.length] = c.close;
-        self.count += 1;
-        out
+        let (variance, next) = self.var.step(c.close);
+        self.var.commit(c.close, next);
+        Self::output(variance)
     }
 
     pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c.close).0
+        Self::output(self.var.step(c.close).0)
     }
 
-    /// The close at window position `k` (0 = oldest) of the window ending with `x`, the
-    /// close at index `self.count`. Valid once `self.count >= length - 1`.
-    fn window_at(&self, k: usize, x: f64) -> f64 {
-        let n = self.length;
-        if k == n - 1 {
-            x
-        } else {
-            self.ring[(self.count + 1 + k) % n]
-        }
-    }
-
-    fn step(&self, x: f64) -> (Outputs, StddevNext) {
-        let n = self.length;
-        let inv = self.inv;
-        let mut next = StddevNext {
-            shift: if self.count == 0 { x } else { self.shift },
-            sum1: self.sum1,
-            sum2: self.sum2,
-            until_reseed: self.until_reseed,
-        };
-        let mut d = x - next.shift;
-        next.sum1 += d;
-        d *= d;
-        next.sum2 += d;
-        if self.count < n - 1 {
-            return (NONE, next);
-        }
-        if self.count == n - 1 {
-            next.until_reseed = 32 * n as i64;
-        }
-        let mean1 = inv * next.sum1;
-        let mut variance = inv * next.sum2 - mean1 * mean1;
-
-        let trailing = self.window_at(0, x);
-        let mut d = trailing - next.shift;
-        let d2 = d * d;
-        next.sum2 -= d2;
-        next.until_reseed -= 1;
-        if variance < 1e-6 * (inv * next.sum2) || d2 > 1e6 * next.sum2 || next.until_reseed <= 0 {
-            // Re-anchor the shift on the window mean: a fresh two-pass over the window.
-            next.until_reseed = 32 * n as i64;
-            let mut sum = 0.0;
-            for k in 0..n {
-                sum += self.window_at(k, x);
-            }
-            next.shift = sum * inv;
-            next.sum1 = 0.0;
-            next.sum2 = 0.0;
-            for k in 0..n {
-                let mut d = self.window_at(k, x) - next.shift;
-                next.sum1 += d;
-                d *= d;
-                next.sum2 += d;
-            }
-            let mean1 = inv * next.sum1;
-            variance = inv * next.sum2 - mean1 * mean1;
-            if variance < 1e-12 * (inv * next.sum2) {
-                variance = 0.0;
-            }
-            d = trailing - next.shift;
-            next.sum1 -= d;
-            next.sum2 -= d * d;
-        } else {
-            next.sum1 -= d;
-        }
+    fn output(variance: Option<f64>) -> Outputs {
         let mut out = NONE;
-        out[0] = variance.sqrt();
-        (out, next)
+        if let Some(v) = variance {
+            out[0] = v.sqrt();
+        }
+        out
     }
 }

@@ -17,19 +17,14 @@
 use super::{Candle, NONE, Outputs};
 use serde::{Deserialize, Serialize};
 
-/// Bollinger Bands of the close: `[BBL, BBM, BBU, BBB, BBP]`.
-///
-/// `BBB = 100 * (upper - lower) / middle` and `BBP = (close - lower) / (upper - lower)`
-/// (pandas-ta), NaN where a divisor is 0.
+/// TA-Lib 0.8.1's rolling variance of the last `length` closes, shared by BBANDS and STDDEV
+/// (`TA_VAR`'s recurrences, described in the module doc).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Bbands {
+pub(crate) struct RollingVariance {
     length: usize,
-    std: f64,
     /// `1 / length`, as TA-Lib hoists it.
     inv: f64,
     count: usize,
-    /// SMA running total (`maTotal`).
-    total: f64,
     /// Variance shift `K` and the shifted sums `sum(x-K)`, `sum((x-K)^2)` (`varTotal1/2`).
     shift: f64,
     sum1: f64,
@@ -40,55 +35,26 @@ pub struct Bbands {
     ring: Vec<f64>,
 }
 
-/// The scalar state [`Bbands::step`] moves to.
-struct BbandsNext {
-    total: f64,
+/// The scalar state [`RollingVariance::step`] moves to.
+pub(crate) struct VarianceNext {
     shift: f64,
     sum1: f64,
     sum2: f64,
     until_reseed: i64,
 }
 
-impl Bbands {
-    pub fn new(length: usize, std: f64) -> Self {
-        assert!(
-            (2..=100_000).contains(&length),
-            "BBANDS length must be >= 2"
-        );
-        assert!(std.is_finite() && std > 0.0, "BBANDS std must be > 0");
-        Self {
+impl RollingVariance {
+    pub(crate) fn new(length: usize) -> Self {
+        RollingVariance {
             length,
-            std,
             inv: 1.0 / length as f64,
             count: 0,
-            total: 0.0,
             shift: 0.0,
             sum1: 0.0,
             sum2: 0.0,
             until_reseed: 0,
             ring: vec![0.0; length],
         }
-    }
-
-    /// TA-Lib's lookback: `length - 1`.
-    pub fn lookback(&self) -> usize {
-        self.length - 1
-    }
-
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, next) = self.step(c.close);
-        self.total = next.total;
-        self.shift = next.shift;
-        self.sum1 = next.sum1;
-        self.sum2 = next.sum2;
-        self.until_reseed = next.until_reseed;
-        self.ring[self.count % self.length] = c.close;
-        self.count += 1;
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c.close).0
     }
 
     /// The close at window position `k` (0 = oldest) of the window ending with `x`, the
@@ -102,11 +68,17 @@ impl Bbands {
         }
     }
 
-    fn step(&self, x: f64) -> (Outputs, BbandsNext) {
+    /// The close leaving the window once `x` is in it.
+    pub(crate) fn trailing(&self, x: f64) -> f64 {
+        self.window_at(0, x)
+    }
+
+    /// The variance of the window ending with `x` (`None` while it is not full) and the state
+    /// to [`commit`](Self::commit) if `x` closes.
+    pub(crate) fn step(&self, x: f64) -> (Option<f64>, VarianceNext) {
         let n = self.length;
         let inv = self.inv;
-        let mut next = BbandsNext {
-            total: self.total + x,
+        let mut next = VarianceNext {
             shift: if self.count == 0 { x } else { self.shift },
             sum1: self.sum1,
             sum2: self.sum2,
@@ -117,19 +89,16 @@ impl Bbands {
         d *= d;
         next.sum2 += d;
         if self.count < n - 1 {
-            return (NONE, next);
+            return (None, next);
         }
         if self.count == n - 1 {
             next.until_reseed = 32 * n as i64;
         }
-
         let mean1 = next.sum1 * inv;
         let mut variance = next.sum2 * inv - mean1 * mean1;
-        let middle = next.total / n as f64;
 
         // Drop the close leaving the window (index count - (n - 1)).
-        let trailing = self.window_at(0, x);
-        next.total -= trailing;
+        let trailing = self.trailing(x);
         let mut d = trailing - next.shift;
         next.sum1 -= d;
         d *= d;
@@ -162,7 +131,71 @@ impl Bbands {
             d *= d;
             next.sum2 -= d;
         }
+        (Some(variance), next)
+    }
 
+    pub(crate) fn commit(&mut self, x: f64, next: VarianceNext) {
+        self.shift = next.shift;
+        self.sum1 = next.sum1;
+        self.sum2 = next.sum2;
+        self.until_reseed = next.until_reseed;
+        self.ring[self.count % self.length] = x;
+        self.count += 1;
+    }
+}
+
+/// Bollinger Bands of the close: `[BBL, BBM, BBU, BBB, BBP]`.
+///
+/// `BBB = 100 * (upper - lower) / middle` and `BBP = (close - lower) / (upper - lower)`
+/// (pandas-ta), NaN where a divisor is 0.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bbands {
+    length: usize,
+    std: f64,
+    /// SMA running total (`maTotal`).
+    total: f64,
+    var: RollingVariance,
+}
+
+impl Bbands {
+    pub fn new(length: usize, std: f64) -> Self {
+        assert!(
+            (2..=100_000).contains(&length),
+            "BBANDS length must be >= 2"
+        );
+        assert!(std.is_finite() && std > 0.0, "BBANDS std must be > 0");
+        Self {
+            length,
+            std,
+            total: 0.0,
+            var: RollingVariance::new(length),
+        }
+    }
+
+    /// TA-Lib's lookback: `length - 1`.
+    pub fn lookback(&self) -> usize {
+        self.length - 1
+    }
+
+    pub fn update(&mut self, c: &Candle) -> Outputs {
+        let (out, total, next) = self.step(c.close);
+        self.total = total;
+        self.var.commit(c.close, next);
+        out
+    }
+
+    pub fn peek(&self, c: &Candle) -> Outputs {
+        self.step(c.close).0
+    }
+
+    fn step(&self, x: f64) -> (Outputs, f64, VarianceNext) {
+        let mut total = self.total + x;
+        let (variance, next) = self.var.step(x);
+        let Some(variance) = variance else {
+            return (NONE, total, next);
+        };
+        let middle = total / self.length as f64;
+        total -= self.var.trailing(x);
         let stddev = if variance != 0.0 {
             variance.sqrt()
         } else {
@@ -186,7 +219,7 @@ impl Bbands {
         } else {
             f64::NAN
         };
-        (out, next)
+        (out, total, next)
     }
 }
 

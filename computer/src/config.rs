@@ -51,6 +51,13 @@ pub struct Config {
     /// Closed candles kept per symbol/timeframe in Redis: enough to warm any indicator.
     #[arg(long, env = "HISTORY_CANDLES", default_value_t = 1000)]
     pub history_candles: usize,
+    /// Publications kept per symbol/timeframe in its history stream, for resume and gap repair.
+    #[arg(long, env = "UPDATE_HISTORY_LEN", default_value_t = 1000)]
+    pub update_history_len: usize,
+    /// Publications older than this (seconds) leave the history stream, which also expires
+    /// this long after its last publication. At least the gateways' resume window.
+    #[arg(long, env = "UPDATE_HISTORY_SECS", default_value_t = 120)]
+    pub update_history_secs: u64,
     /// A forming candle closes after this long without a tick once the clock is past its end (ms).
     #[arg(long, env = "IDLE_CLOSE_MS", default_value_t = 2000)]
     pub idle_close_ms: u64,
@@ -93,6 +100,12 @@ impl Config {
         // The longest warm-up in the catalogue (MACD 499/500/500: 998 candles) must fit.
         if !(1000..=100_000).contains(&self.history_candles) {
             errors.push("--history-candles must be in [1000, 100000]".to_owned());
+        }
+        if !(1..=1_000_000).contains(&self.update_history_len) {
+            errors.push("--update-history-len must be in [1, 1000000]".to_owned());
+        }
+        if self.update_history_secs == 0 {
+            errors.push("--update-history-secs must be > 0".to_owned());
         }
         if self.lease_ttl_ms < 2 * self.maintenance_ms {
             errors.push("--lease-ttl-ms must be at least twice --maintenance-ms".to_owned());

@@ -97,11 +97,13 @@ impl SymbolEngine {
                 IndicatorValue::new(w.id.clone(), &o, w.n_outputs)
             })
             .collect();
-        self.seq[i] += 1;
+        let prev_seq = self.seq[i];
+        self.seq[i] = shared::update::next_seq(prev_seq, clock::now_ms());
         let batch = UpdateBatch {
             symbol: self.symbol.clone(),
             timeframe: tf,
             seq: self.seq[i],
+            prev_seq,
             candle_time: candle.time,
             computed_at_us: clock::now_us(),
             is_final,
@@ -258,14 +260,21 @@ mod tests {
             .iter()
             .map(|b| (b.seq, b.is_final, b.candle_time, b.values[0].outputs[0]))
             .collect();
+        let s0 = summary[0].0;
+        assert!(
+            s0 >= 1_700_000_000_000_000,
+            "a new pair starts from the clock"
+        );
         assert_eq!(
             summary,
             [
-                (1, true, T0, None),
-                (2, true, T0 + 60_000, Some(15.0)),
-                (3, false, T0 + 120_000, Some(25.0))
+                (s0, true, T0, None),
+                (s0 + 1, true, T0 + 60_000, Some(15.0)),
+                (s0 + 2, false, T0 + 120_000, Some(25.0))
             ]
         );
+        let prev: Vec<u64> = batches.iter().map(|b| b.prev_seq).collect();
+        assert_eq!(prev, [0, s0, s0 + 1], "each batch names its predecessor");
         assert_eq!(
             c.closed
                 .iter()

@@ -16,29 +16,42 @@ use std::sync::LazyLock;
 static COMMIT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r#"
--- KEYS: 1 lease, 2 forming, 3 cursor, 4 seq, 5 state, 6.. one candle list per closed candle
--- ARGV: token, cursor ('' = keep), history cap,
+-- KEYS: 1 lease, 2 forming, 3 cursor, 4 seq, 5 state, 6.. one candle list per closed candle,
+--       then one history stream per publication
+-- ARGV: token, cursor ('' = keep), candle cap, history cap, history ms, now ms,
 --       n_forming, (tf, bytes|'')*, n_closed, (bytes)*, n_pub, (channel, tf, seq, payload)*,
 --       n_state, (field, bytes)*
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LEASE lost')
 end
 local cap = tonumber(ARGV[3])
-local i = 4
+local hcap = ARGV[4]
+local hms = tonumber(ARGV[5])
+local cutoff = tonumber(ARGV[6]) - hms
+local i = 7
 local n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[2], ARGV[i])
   else redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
   i = i + 2
 end
-n = tonumber(ARGV[i]); i = i + 1
-for k = 1, n do
+local closed = tonumber(ARGV[i]); i = i + 1
+for k = 1, closed do
   redis.call('RPUSH', KEYS[5 + k], ARGV[i])
   redis.call('LTRIM', KEYS[5 + k], -cap, -1)
   i = i + 1
 end
 n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
+for k = 1, n do
+  local h = KEYS[5 + closed + k]
+  -- The entry id is the seq: a gateway reads "everything after seq N" with one XRANGE.
+  redis.pcall('XADD', h, 'MAXLEN', hcap, ARGV[i + 2] .. '-0', 'd', ARGV[i + 3], 't', ARGV[6])
+  for _ = 1, 8 do
+    local first = redis.call('XRANGE', h, '-', '+', 'COUNT', 1)[1]
+    if first == nil or tonumber(first[2][4]) >= cutoff then break end
+    redis.call('XDEL', h, first[1])
+  end
+  redis.call('PEXPIRE', h, hms)
   redis.call('PUBLISH', ARGV[i], ARGV[i + 3])
   redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
   i = i + 4
@@ -92,12 +105,22 @@ pub enum CommitOutcome {
     LeaseLost,
 }
 
+/// How much history the commit keeps.
+pub struct Caps {
+    /// Closed candles per symbol/timeframe.
+    pub candles: usize,
+    /// Publications per symbol/timeframe in the history stream.
+    pub updates: usize,
+    /// Age of the oldest publication kept, and the stream's TTL (ms).
+    pub updates_ms: u64,
+}
+
 pub async fn commit(
     conn: &mut ConnectionManager,
     symbol: &str,
     token: &str,
     c: &Commit,
-    history_cap: usize,
+    caps: &Caps,
 ) -> RedisResult<CommitOutcome> {
     let mut inv = COMMIT.prepare_invoke();
     inv.key(keys::lease(symbol))
@@ -108,9 +131,15 @@ pub async fn commit(
     for (tf, _) in &c.closed {
         inv.key(keys::candles(symbol, *tf));
     }
+    for (tf, _, _) in &c.publications {
+        inv.key(keys::history(symbol, *tf));
+    }
     inv.arg(token)
         .arg(c.cursor.as_deref().unwrap_or(""))
-        .arg(history_cap);
+        .arg(caps.candles)
+        .arg(caps.updates)
+        .arg(caps.updates_ms)
+        .arg(shared::clock::now_ms());
     inv.arg(c.forming.len());
     for (tf, candle) in &c.forming {
         inv.arg(tf.as_str())

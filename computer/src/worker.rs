@@ -19,7 +19,7 @@ use shared::catalogue::Spec;
 use shared::symbol::Symbol;
 use shared::timeframe::Timeframe;
 use shared::{clock, keys};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,6 +59,10 @@ struct Worker {
     /// Symbols whose commit failed with a Redis error: their in-memory state ran ahead of
     /// Redis, so they are bootstrapped again from Redis (under the same lease) before going on.
     readopt: Vec<(String, String)>,
+    /// Every valid symbol seen in `symbols`, to register again if Redis loses the set.
+    known: BTreeSet<String>,
+    /// Whether our entry in `computers` was written at least once.
+    registered: bool,
 }
 
 pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -91,6 +95,8 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()>
         logged_malformed: HashSet::new(),
         logged_bad_symbols: HashSet::new(),
         readopt: Vec::new(),
+        known: BTreeSet::new(),
+        registered: false,
     };
     w.run(shutdown).await;
     Ok(())
@@ -148,7 +154,7 @@ impl Worker {
     async fn maintain(&mut self) -> anyhow::Result<()> {
         let now = clock::now_ms();
         let ttl = self.cfg.lease_ttl_ms;
-        let (_, _, live, symbols): ((), (), usize, Vec<String>) = redis::pipe()
+        let (added, _, live, mut symbols): (i64, (), usize, Vec<String>) = redis::pipe()
             .zadd(keys::COMPUTERS, &self.me, now)
             // A computer silent for a lease TTL holds no lease any more: stop counting it, so
             // the survivors' fair share grows and they take its symbols.
@@ -157,6 +163,21 @@ impl Worker {
             .smembers(keys::SYMBOLS)
             .query_async(&mut self.conn)
             .await?;
+        if added == 1 && self.registered && !self.known.is_empty() {
+            // Our heartbeat was gone: Redis lost its data (or we were silent for a lease TTL).
+            // Producers register a symbol once, so register again the ones we know.
+            let missing: Vec<&String> =
+                self.known.iter().filter(|s| !symbols.contains(s)).collect();
+            if !missing.is_empty() {
+                tracing::warn!(
+                    symbols = missing.len(),
+                    "registering known symbols again (Redis lost `symbols`)"
+                );
+                let () = self.conn.sadd(keys::SYMBOLS, &missing).await?;
+                symbols.extend(missing.into_iter().cloned());
+            }
+        }
+        self.registered = true;
         for (symbol, token) in std::mem::take(&mut self.readopt) {
             if store::renew(&mut self.conn, &symbol, &token, ttl).await? {
                 self.adopt(symbol, token).await?;
@@ -165,6 +186,9 @@ impl Worker {
         let mut valid: Vec<String> = Vec::with_capacity(symbols.len());
         for s in symbols {
             if Symbol::parse(&s).is_ok() {
+                if self.known.len() < 100_000 && !self.known.contains(&s) {
+                    self.known.insert(s.clone());
+                }
                 valid.push(s);
             } else if self.logged_bad_symbols.len() < 1000
                 && self.logged_bad_symbols.insert(s.clone())
@@ -365,8 +389,12 @@ impl Worker {
             return Ok(());
         }
         let n = commit.publications.len() as u64;
-        let cap = self.cfg.history_candles;
-        let outcome = match store::commit(&mut self.conn, symbol, token, &commit, cap).await {
+        let caps = store::Caps {
+            candles: self.cfg.history_candles,
+            updates: self.cfg.update_history_len,
+            updates_ms: self.cfg.update_history_secs * 1000,
+        };
+        let outcome = match store::commit(&mut self.conn, symbol, token, &commit, &caps).await {
             Ok(outcome) => outcome,
             Err(e) => {
                 // Whether or not the script ran, Redis is the truth: start again from it.

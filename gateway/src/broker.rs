@@ -1,14 +1,16 @@
 //! The broker: this gateway's one Redis pub/sub connection, and nothing else. It listens to
 //! `indicator_updates:<symbol>:<tf>` only while the hub has a local watcher of that pair, and
-//! hands every publication to [`Hub::dispatch`]. It never sees a socket.
+//! hands every publication to the [`Feed`] (which orders it and fills gaps), in one loop that
+//! also serves resumes. It never sees a socket.
 
+use crate::feed::{Feed, ResumeJob};
 use crate::hub::{Hub, Pair};
 use crate::metrics::Metrics;
 use futures::StreamExt;
 use redis::aio::PubSubSink;
 use shared::keys;
 use shared::update::{UpdateBatch, decode};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -21,25 +23,45 @@ pub struct Broker {
     sink: tokio::sync::Mutex<Option<PubSubSink>>,
     subscribed: std::sync::Mutex<HashSet<String>>,
     connected: AtomicBool,
-    /// Bumped each time the link is back after a loss: publications may have been missed, so
-    /// the gateway resyncs its connections.
-    reconnects: tokio::sync::watch::Sender<u64>,
+    /// The last seq received per pair while subscribed (forgotten when unsubscribed).
+    last_seq: std::sync::Mutex<HashMap<Pair, u64>>,
+    /// Resumes waiting to be served by the receive loop.
+    jobs: tokio::sync::mpsc::Sender<ResumeJob>,
+    job_queue: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<ResumeJob>>>,
 }
 
 impl Broker {
     pub fn new(client: redis::Client) -> Self {
+        let (jobs, queue) = tokio::sync::mpsc::channel(1024);
         Broker {
             client,
             sink: tokio::sync::Mutex::new(None),
             subscribed: std::sync::Mutex::default(),
             connected: AtomicBool::new(false),
-            reconnects: tokio::sync::watch::Sender::new(0),
+            last_seq: std::sync::Mutex::default(),
+            jobs,
+            job_queue: std::sync::Mutex::new(Some(queue)),
         }
     }
 
-    /// Changes after every reconnection that followed a lost link.
-    pub fn reconnects(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.reconnects.subscribe()
+    pub fn last_seq(&self, pair: &Pair) -> Option<u64> {
+        self.last_seq
+            .lock()
+            .expect("broker lock")
+            .get(pair)
+            .copied()
+    }
+
+    pub fn set_last_seq(&self, pair: &Pair, seq: u64) {
+        let mut last = self.last_seq.lock().expect("broker lock");
+        if self.is_subscribed(&keys::updates_channel(&pair.0, pair.1)) {
+            last.insert(pair.clone(), seq);
+        }
+    }
+
+    /// Queues a resume for the receive loop; false if the loop is gone.
+    pub async fn resume(&self, job: ResumeJob) -> bool {
+        self.jobs.send(job).await.is_ok()
     }
 
     pub fn is_connected(&self) -> bool {
@@ -91,6 +113,7 @@ impl Broker {
             {
                 return;
             }
+            broker.last_seq.lock().expect("broker lock").remove(&pair);
             if let Some(s) = sink.as_mut()
                 && let Err(e) = s.unsubscribe(&channel).await
             {
@@ -132,12 +155,11 @@ impl Broker {
 
     /// Keeps the pub/sub connection up: connects, re-subscribes whatever the hub watches, and
     /// dispatches publications until the connection drops; then again, with backoff.
-    pub async fn run(
-        self: Arc<Self>,
-        hub: Arc<Hub>,
-        metrics: Arc<Metrics>,
-        shutdown: CancellationToken,
-    ) {
+    pub async fn run(self: Arc<Self>, feed: Arc<Feed>, shutdown: CancellationToken) {
+        let (hub, metrics): (Arc<Hub>, Arc<Metrics>) = (feed.hub.clone(), feed.metrics.clone());
+        let Some(mut jobs) = self.job_queue.lock().expect("broker lock").take() else {
+            return;
+        };
         let mut backoff = Duration::from_millis(100);
         let mut was_connected = false;
         while !shutdown.is_cancelled() {
@@ -148,6 +170,7 @@ impl Broker {
                         let mut guard = self.sink.lock().await;
                         *guard = Some(sink);
                         self.subscribed.lock().expect("broker lock").clear();
+                        // Seqs seen stay: the feed repairs from them once the link is back.
                         let channels: Vec<String> = hub
                             .pairs()
                             .iter()
@@ -167,7 +190,7 @@ impl Broker {
                     if self.is_connected() {
                         tracing::info!("pub/sub connected");
                         if was_connected {
-                            self.reconnects.send_modify(|n| *n += 1);
+                            feed.relinked().await;
                         }
                         was_connected = true;
                         let link_dead = CancellationToken::new();
@@ -183,7 +206,7 @@ impl Broker {
                                     Some(msg) => {
                                         Metrics::inc(&metrics.pubsub_messages);
                                         match decode::<UpdateBatch>(msg.get_payload_bytes()) {
-                                            Ok(batch) => hub.dispatch(&batch, &metrics),
+                                            Ok(batch) => feed.publication(batch).await,
                                             Err(e) => {
                                                 Metrics::inc(&metrics.pubsub_decode_errors);
                                                 tracing::warn!(cause = %e, channel = msg.get_channel_name(), "undecodable publication");
@@ -191,7 +214,8 @@ impl Broker {
                                         }
                                     }
                                     None => break,
-                                }
+                                },
+                                Some(job) = jobs.recv() => feed.resume(job).await,
                             }
                         }
                     }

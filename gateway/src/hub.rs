@@ -9,6 +9,7 @@
 
 use crate::metrics::Metrics;
 use crate::outbox::{LiveKey, Outbox, Push};
+use crate::store::{HeldSession, SessionRecord};
 use shared::catalogue::{Spec, outputs_json};
 use shared::clock;
 use shared::protocol::IndicatorUpdate;
@@ -28,6 +29,27 @@ pub struct ConnHandle {
     pub outbox: Arc<Outbox>,
     /// Cancelled when the connection's queue overflowed: the session closes it with 4009.
     pub kick: CancellationToken,
+    /// Cancelled when another connection resumed this session: this one closes, touching
+    /// nothing in Redis.
+    pub taken_over: CancellationToken,
+    /// What `ws_conn:<id>` holds, to write it back if Redis loses it.
+    pub record: Arc<SessionRecord>,
+}
+
+impl ConnHandle {
+    fn push(&self, frame: Utf8Bytes, live: Option<&LiveKey>, metrics: &Metrics) -> bool {
+        match self.outbox.push(frame, live) {
+            Push::Queued => true,
+            Push::Full => {
+                if !self.kick.is_cancelled() {
+                    Metrics::inc(&metrics.slow_disconnects);
+                    self.kick.cancel();
+                }
+                false
+            }
+            Push::Closed => false,
+        }
+    }
 }
 
 struct Watch {
@@ -41,6 +63,9 @@ struct Watch {
 struct Inner {
     conns: HashMap<ConnId, ConnHandle>,
     channels: HashMap<Pair, HashMap<String, Watch>>,
+    /// Per pair, connections that must not get publications up to a seq: they were (or are
+    /// being) replayed from history up to it. Usually empty.
+    floors: HashMap<Pair, HashMap<ConnId, u64>>,
 }
 
 #[derive(Default)]
@@ -58,7 +83,99 @@ impl Hub {
     }
 
     pub fn remove_conn(&self, id: &ConnId) {
-        self.inner.write().expect("hub lock").conns.remove(id);
+        let mut inner = self.inner.write().expect("hub lock");
+        inner.conns.remove(id);
+        inner.floors.retain(|_, f| {
+            f.remove(id);
+            !f.is_empty()
+        });
+    }
+
+    pub fn contains(&self, id: &ConnId) -> bool {
+        self.inner.read().expect("hub lock").conns.contains_key(id)
+    }
+
+    pub fn handle(&self, id: &ConnId) -> Option<ConnHandle> {
+        self.inner.read().expect("hub lock").conns.get(id).cloned()
+    }
+
+    /// Like [`Hub::subscribe`], but the connection gets no publication of the pair until
+    /// [`Hub::replay`] says from which seq on (a resume in progress).
+    pub fn subscribe_held(&self, id: &ConnId, pair: &Pair, specs: &[Spec]) -> bool {
+        let first = self.subscribe(id, pair, specs);
+        self.inner
+            .write()
+            .expect("hub lock")
+            .floors
+            .entry(pair.clone())
+            .or_default()
+            .insert(id.clone(), u64::MAX);
+        first
+    }
+
+    /// Queues `frame` (a reply, then `batches` from history) to one connection, which from now
+    /// on gets the pair's publications above `floor` only.
+    pub fn replay(
+        &self,
+        id: &ConnId,
+        frame: Option<String>,
+        pair: &Pair,
+        batches: &[UpdateBatch],
+        floor: u64,
+        metrics: &Metrics,
+    ) -> usize {
+        let mut inner = self.inner.write().expect("hub lock");
+        inner
+            .floors
+            .entry(pair.clone())
+            .or_default()
+            .insert(id.clone(), floor);
+        let Some(handle) = inner.conns.get(id) else {
+            return 0;
+        };
+        if let Some(frame) = frame {
+            handle.push(Utf8Bytes::from(frame), None, metrics);
+        }
+        let mut n = 0;
+        for batch in batches {
+            n += deliver(&inner, batch, Some(id), metrics);
+        }
+        n
+    }
+
+    /// Queues one frame to one connection.
+    pub fn push_to(&self, id: &ConnId, frame: String, metrics: &Metrics) {
+        if let Some(h) = self.inner.read().expect("hub lock").conns.get(id) {
+            h.push(Utf8Bytes::from(frame), None, metrics);
+        }
+    }
+
+    /// Every connection, its record and what it watches: what to write back into Redis.
+    pub fn sessions(&self) -> Vec<HeldSession> {
+        let inner = self.inner.read().expect("hub lock");
+        let mut subs: HashMap<&ConnId, BTreeMap<Pair, Vec<String>>> = HashMap::new();
+        for (pair, channel) in &inner.channels {
+            for (id, watch) in channel {
+                for conn in &watch.conns {
+                    subs.entry(conn)
+                        .or_default()
+                        .entry(pair.clone())
+                        .or_default()
+                        .push(id.clone());
+                }
+            }
+        }
+        inner
+            .conns
+            .iter()
+            .map(|(id, h)| {
+                (
+                    id.to_string(),
+                    (*h.record).clone(),
+                    subs.remove(id).unwrap_or_default(),
+                )
+            })
+            .collect()
     }
 
     /// Adds watches; returns true when the pair had no local watcher before (the caller then
@@ -96,8 +213,15 @@ impl Hub {
             }
         }
         let empty = channel.is_empty();
+        let watches_pair = channel.values().any(|w| w.conns.contains(id));
         if empty {
             inner.channels.remove(pair);
+        }
+        if !watches_pair && let Some(f) = inner.floors.get_mut(pair) {
+            f.remove(id);
+            if f.is_empty() {
+                inner.floors.remove(pair);
+            }
         }
         empty
     }
@@ -176,12 +300,7 @@ impl Hub {
                 "initial_values": initial_values,
                 "seq": seq,
             });
-            if handle.outbox.push(Utf8Bytes::from(frame.to_string()), None) == Push::Full
-                && !handle.kick.is_cancelled()
-            {
-                Metrics::inc(&metrics.slow_disconnects);
-                handle.kick.cancel();
-            }
+            handle.push(Utf8Bytes::from(frame.to_string()), None, metrics);
         }
     }
 
@@ -195,47 +314,65 @@ impl Hub {
     /// Delivers one publication to the local watchers of each of its indicators.
     pub fn dispatch(&self, batch: &UpdateBatch, metrics: &Metrics) {
         let inner = self.inner.read().expect("hub lock");
-        let Some(channel) = inner.channels.get(&(batch.symbol.clone(), batch.timeframe)) else {
-            return;
+        deliver(&inner, batch, None, metrics);
+    }
+}
+
+/// Delivers `batch` to its local watchers (or to `only` of them), except to connections whose
+/// floor for the pair is at or above its seq. Returns the frames queued.
+fn deliver(inner: &Inner, batch: &UpdateBatch, only: Option<&ConnId>, metrics: &Metrics) -> usize {
+    let pair = (batch.symbol.clone(), batch.timeframe);
+    let Some(channel) = inner.channels.get(&pair) else {
+        return 0;
+    };
+    let floors = inner.floors.get(&pair);
+    let timestamp = clock::rfc3339_micros(batch.computed_at_us);
+    let candle_time = clock::rfc3339_millis(batch.candle_time);
+    let mut queued = 0;
+    for v in &batch.values {
+        let Some(watch) = channel.get(&v.id) else {
+            continue;
         };
-        let timestamp = clock::rfc3339_micros(batch.computed_at_us);
-        let candle_time = clock::rfc3339_millis(batch.candle_time);
-        for v in &batch.values {
-            let Some(watch) = channel.get(&v.id) else {
+        if only.is_some_and(|o| !watch.conns.contains(o)) {
+            continue;
+        }
+        let value = outputs_json(&watch.columns, &v.to_outputs());
+        let frame = IndicatorUpdate {
+            kind: "indicator_update",
+            symbol: &batch.symbol,
+            timeframe: batch.timeframe.as_str(),
+            indicator_id: &v.id,
+            value: &value,
+            timestamp: &timestamp,
+            candle_time: &candle_time,
+            seq: batch.seq,
+            is_final: batch.is_final,
+        };
+        let bytes =
+            Utf8Bytes::from(serde_json::to_string(&frame).expect("plain struct serializes"));
+        // A replay is delivered whole: its live values are not conflated.
+        let live = (!batch.is_final && only.is_none()).then_some(&watch.live_key);
+        for conn in &watch.conns {
+            if only.is_some_and(|o| o != conn) {
+                continue;
+            }
+            if only.is_none()
+                && floors
+                    .and_then(|f| f.get(conn))
+                    .is_some_and(|&f| f >= batch.seq)
+            {
+                continue;
+            }
+            let Some(handle) = inner.conns.get(conn) else {
                 continue;
             };
-            let value = outputs_json(&watch.columns, &v.to_outputs());
-            let frame = IndicatorUpdate {
-                kind: "indicator_update",
-                symbol: &batch.symbol,
-                timeframe: batch.timeframe.as_str(),
-                indicator_id: &v.id,
-                value: &value,
-                timestamp: &timestamp,
-                candle_time: &candle_time,
-                seq: batch.seq,
-                is_final: batch.is_final,
-            };
-            let bytes =
-                Utf8Bytes::from(serde_json::to_string(&frame).expect("plain struct serializes"));
-            for conn in &watch.conns {
-                let Some(handle) = inner.conns.get(conn) else {
-                    continue;
-                };
-                let live = (!batch.is_final).then_some(&watch.live_key);
-                match handle.outbox.push(bytes.clone(), live) {
-                    Push::Queued => Metrics::inc(&metrics.updates_delivered),
-                    Push::Full => {
-                        if !handle.kick.is_cancelled() {
-                            Metrics::inc(&metrics.slow_disconnects);
-                            handle.kick.cancel();
-                        }
-                    }
-                    Push::Closed => {}
-                }
+            if handle.push(bytes.clone(), live, metrics) {
+                Metrics::inc(&metrics.updates_delivered);
+                queued += 1;
             }
         }
     }
+    queued
 }
 
 #[cfg(test)]
@@ -252,6 +389,14 @@ mod tests {
             ConnHandle {
                 outbox: outbox.clone(),
                 kick: kick.clone(),
+                taken_over: CancellationToken::new(),
+                record: Arc::new(SessionRecord {
+                    user_id: "u".into(),
+                    session_id: "s".into(),
+                    connected_at: 0,
+                    token_hash: String::new(),
+                    epoch: 0,
+                }),
             },
         );
         (id, outbox, kick)
@@ -262,6 +407,7 @@ mod tests {
             symbol: "X".into(),
             timeframe: Timeframe::M1,
             seq: 7,
+            prev_seq: 6,
             candle_time: 0,
             computed_at_us: 0,
             is_final,

@@ -7,12 +7,14 @@
 //! - [`session`]: one connection's life (requests, bounded send queue, heartbeat, cleanup).
 //! - [`hub`]: local connections and what they watch; the one dispatch path.
 //! - [`broker`]: the pub/sub link (subscribes per pair while watched, reconnects).
+//! - [`feed`]: seq order, gap repair from history, resume replays.
 //! - [`store`]: every other Redis command; [`initial`]: `initial_values`.
 //! - [`outbox`]: a connection's bounded send queue (conflation, 4009 policy).
 //! - [`metrics`]: counters for `/metrics`.
 
 pub mod broker;
 pub mod config;
+pub mod feed;
 pub mod hub;
 pub mod initial;
 pub mod metrics;
@@ -27,7 +29,6 @@ pub use config::Config;
 use hub::Hub;
 use metrics::Metrics;
 use shared::auth::Verifier;
-use shared::catalogue::Spec;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::Store;
@@ -83,14 +84,15 @@ pub async fn run(
         started: Instant::now(),
         cfg,
     });
-    tokio::spawn(
-        gw.broker
-            .clone()
-            .run(gw.hub.clone(), gw.metrics.clone(), background.clone()),
-    );
+    let feed = Arc::new(feed::Feed {
+        hub: gw.hub.clone(),
+        store: gw.store.clone(),
+        broker: gw.broker.clone(),
+        metrics: gw.metrics.clone(),
+    });
+    tokio::spawn(gw.broker.clone().run(feed, background.clone()));
     tokio::spawn(refresh_watch_index(gw.clone(), background.clone()));
     tokio::spawn(liveness(gw.clone(), background.clone()));
-    tokio::spawn(resync_after_reconnects(gw.clone(), background.clone()));
     let addr = listener.local_addr()?;
     tracing::info!(%addr, gateway_id = %gw.gateway_id, "gateway listening");
 
@@ -121,17 +123,32 @@ pub async fn run(
     Ok(())
 }
 
-/// Heartbeats this gateway, and cleans up after gateways that died (sessions that never came
-/// back within the resume window).
+/// Heartbeats this gateway; writes back what it holds when Redis lost it; hands the sessions
+/// of gateways that died to the resume window; removes sessions whose window closed.
 async fn liveness(gw: Arc<Gateway>, stop: CancellationToken) {
     let ttl = Duration::from_secs(gw.cfg.liveness_secs);
-    // Counted from the last heartbeat, which is up to a third of the TTL before the death: the
-    // extra TTL keeps every session for at least the whole window after its gateway died.
-    let window_ms = (gw.cfg.resume_window_secs + gw.cfg.liveness_secs) as i64 * 1000;
+    let liveness_ms = ttl.as_millis() as i64;
+    let window_ms = gw.cfg.resume_window_secs as i64 * 1000;
+    let mut first = true;
     loop {
         let result = async {
-            gw.store.heartbeat(ttl.as_millis() as u64).await?;
-            gw.store.reap_dead_gateways(window_ms).await
+            let known = gw.store.heartbeat(ttl.as_millis() as u64).await?;
+            if !known && !first {
+                let sessions = gw.hub.sessions();
+                tracing::warn!(
+                    sessions = sessions.len(),
+                    "Redis lost this gateway's records (restarted empty, or we stalled); writing them back"
+                );
+                gw.store.reregister(&sessions).await?;
+                Metrics::inc(&gw.metrics.reregistrations);
+            }
+            first = false;
+            gw.store.reap_dead_gateways(liveness_ms, window_ms).await?;
+            let expired = gw.store.expire_detached(100).await?;
+            gw.metrics
+                .sessions_expired
+                .fetch_add(expired as u64, std::sync::atomic::Ordering::Relaxed);
+            Ok::<_, store::StoreError>(())
         }
         .await;
         if let Err(e) = result {
@@ -140,37 +157,8 @@ async fn liveness(gw: Arc<Gateway>, stop: CancellationToken) {
         }
         tokio::select! {
             _ = stop.cancelled() => return,
-            _ = tokio::time::sleep(ttl / 3) => {}
+            _ = tokio::time::sleep((ttl / 3).min(Duration::from_secs(1))) => {}
         }
-    }
-}
-
-/// After the pub/sub link was lost and is back, publications may have been missed: every local
-/// connection gets `resync` with fresh values of what it watches (history replay, which would
-/// make it `recovered: true`, comes with session resume).
-async fn resync_after_reconnects(gw: Arc<Gateway>, stop: CancellationToken) {
-    let mut reconnects = gw.broker.reconnects();
-    loop {
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            changed = reconnects.changed() => if changed.is_err() { return },
-        }
-        for (pair, ids) in gw.hub.watched_pairs() {
-            let specs: Vec<Spec> = ids.iter().filter_map(|id| Spec::from_id(id).ok()).collect();
-            match initial::initial_values(&gw.store, &pair.0, pair.1, &specs).await {
-                Ok(initial) => gw
-                    .hub
-                    .push_resync(&pair, &initial.values, initial.seq, &gw.metrics),
-                Err(e) => {
-                    Metrics::inc(&gw.metrics.redis_errors);
-                    tracing::warn!(cause = %e, symbol = %pair.0, timeframe = %pair.1, "resync failed");
-                }
-            }
-        }
-        tracing::info!(
-            pairs = gw.hub.counts().1,
-            "resynced connections after a pub/sub reconnect"
-        );
     }
 }
 

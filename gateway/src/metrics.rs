@@ -16,6 +16,15 @@ pub struct Metrics {
     pub slow_disconnects: AtomicU64,
     pub redis_errors: AtomicU64,
     pub pubsub_reconnects: AtomicU64,
+    pub stale_publications: AtomicU64,
+    pub gaps_repaired: AtomicU64,
+    pub resyncs: AtomicU64,
+    pub resumes: AtomicU64,
+    pub resumes_refused: AtomicU64,
+    pub replayed_updates: AtomicU64,
+    pub sessions_detached: AtomicU64,
+    pub sessions_expired: AtomicU64,
+    pub reregistrations: AtomicU64,
 }
 
 impl Metrics {
@@ -80,6 +89,47 @@ impl Metrics {
                 "gateway_pubsub_reconnects_total",
                 "pub/sub links lost and rebuilt",
                 &self.pubsub_reconnects,
+            ),
+            (
+                "gateway_stale_publications_total",
+                "publications dropped for a seq already delivered",
+                &self.stale_publications,
+            ),
+            (
+                "gateway_gaps_repaired_total",
+                "missed publications found and replayed from history",
+                &self.gaps_repaired,
+            ),
+            (
+                "gateway_resyncs_total",
+                "pairs resynced (recovered: false) after a gap history could not cover",
+                &self.resyncs,
+            ),
+            ("gateway_resumes_total", "sessions resumed", &self.resumes),
+            (
+                "gateway_resumes_refused_total",
+                "resume requests refused (unknown, expired, other user, bad token)",
+                &self.resumes_refused,
+            ),
+            (
+                "gateway_replayed_updates_total",
+                "publications replayed from history to resuming connections",
+                &self.replayed_updates,
+            ),
+            (
+                "gateway_sessions_detached_total",
+                "sessions kept for resume after their connection ended",
+                &self.sessions_detached,
+            ),
+            (
+                "gateway_sessions_expired_total",
+                "detached sessions removed after the resume window",
+                &self.sessions_expired,
+            ),
+            (
+                "gateway_reregistrations_total",
+                "times this gateway wrote back its sessions (Redis lost them)",
+                &self.reregistrations,
             ),
         ];
         let mut out = String::with_capacity(2048);

@@ -3,9 +3,11 @@
 //! the broker and the store; it never touches Redis itself.
 
 use crate::Gateway;
+use crate::feed::{PairOutcome, ResumeJob, ResumePair};
 use crate::hub::{ConnHandle, ConnId, Pair};
 use crate::initial::initial_values;
 use crate::outbox::{Outbox, Push};
+use crate::store::SessionRecord;
 use futures::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use shared::auth::Identity;
@@ -27,6 +29,19 @@ use warp::hyper::upgrade::Upgraded;
 
 pub type Socket = WebSocketStream<TokioIo<Upgraded>>;
 type Close = (u16, &'static str);
+
+/// How a connection ended, which decides what becomes of its session.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ending {
+    /// The client sent a close frame: it is done, the session goes at once.
+    ClientClosed,
+    /// The socket broke without a close frame: the session waits for a resume.
+    Lost,
+    /// We close it (drain, too slow, token expired, idle, ...): the session waits for a resume.
+    Closed(Close),
+    /// Another connection resumed the session: it is theirs now, we touch nothing.
+    TakenOver,
+}
 
 /// Token bucket over client messages.
 struct RateLimit {
@@ -63,8 +78,15 @@ impl RateLimit {
 struct Session {
     gw: Arc<Gateway>,
     id: ConnId,
+    /// The session's epoch in `ws_conn:<id>` (0 when new, bumped by each resume).
+    epoch: u64,
     outbox: Arc<Outbox>,
     kick: CancellationToken,
+    taken_over: CancellationToken,
+    /// Set when this connection resumed a session (at most once, before any subscribe).
+    resumed: bool,
+    /// A request failed in a way only a reconnect fixes: close with it.
+    fatal: Option<Close>,
     /// What this connection watches: the authority for cleanup.
     subs: BTreeMap<Pair, BTreeSet<String>>,
 }
@@ -83,6 +105,7 @@ async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
         Duration::from_secs(gw.cfg.slow_client_secs),
     ));
     let kick = CancellationToken::new();
+    let taken_over = CancellationToken::new();
     let (sink, mut stream) = ws.split();
     let (close_tx, close_rx) = oneshot::channel::<Close>();
     let writer = tokio::spawn(
@@ -91,24 +114,30 @@ async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
     let mut session = Session {
         gw: gw.clone(),
         id: id.clone(),
+        epoch: 0,
         outbox: outbox.clone(),
         kick: kick.clone(),
+        taken_over: taken_over.clone(),
+        resumed: false,
+        fatal: None,
         subs: BTreeMap::new(),
     };
-    gw.hub.add_conn(
-        id.clone(),
-        ConnHandle {
-            outbox: outbox.clone(),
-            kick: kick.clone(),
-        },
-    );
-
     let resume_token = uuid::Uuid::new_v4().simple().to_string();
-    let close = match gw.store.open_session(&id, &who, &resume_token).await {
+    let record = SessionRecord {
+        user_id: who.user_id.clone(),
+        session_id: who.session_id.clone(),
+        connected_at: shared::clock::now_ms(),
+        token_hash: shared::auth::resume_token_hash(&resume_token),
+        epoch: 0,
+    };
+    gw.hub
+        .add_conn(id.clone(), session.conn_handle(record.clone()));
+
+    let ending = match gw.store.open_session(&id, &record).await {
         Err(e) => {
             tracing::error!(cause = %e, "could not record the session");
             crate::metrics::Metrics::inc(&gw.metrics.redis_errors);
-            Some((1011, "internal error"))
+            Ending::Closed((1011, "internal error"))
         }
         Ok(()) => {
             tracing::debug!("session opened");
@@ -120,11 +149,17 @@ async fn serve(gw: Arc<Gateway>, ws: Socket, who: Identity, id: ConnId) {
             session.read_loop(&mut stream, &who).await
         }
     };
-    session.cleanup().await;
-    gw.hub.remove_conn(&id);
-    if let Some(close) = close {
+    session.finish(ending).await;
+    gw.hub.remove_conn(&session.id);
+    if let Ending::Closed(close) = ending {
         let _ = close_tx.send(close);
+    } else if ending == Ending::TakenOver {
+        let _ = close_tx.send((1000, "session resumed on another connection"));
     }
+    let close = match ending {
+        Ending::Closed(c) => Some(c),
+        _ => None,
+    };
     outbox.close();
     drop(session);
     let mut writer = writer;
@@ -200,6 +235,15 @@ fn subscriptions_json(subs: &BTreeMap<Pair, BTreeSet<String>>) -> String {
 }
 
 impl Session {
+    fn conn_handle(&self, record: SessionRecord) -> ConnHandle {
+        ConnHandle {
+            outbox: self.outbox.clone(),
+            kick: self.kick.clone(),
+            taken_over: self.taken_over.clone(),
+            record: Arc::new(record),
+        }
+    }
+
     /// Queues a frame; a full queue means the client is too slow and it is kicked.
     fn push(&self, text: String) {
         if self.outbox.push(Utf8Bytes::from(text), None) == Push::Full && !self.kick.is_cancelled()
@@ -214,12 +258,11 @@ impl Session {
         self.push(protocol::error(&err, id));
     }
 
-    /// Returns the close frame to send, or `None` when the client went away.
     async fn read_loop(
         &mut self,
         stream: &mut futures::stream::SplitStream<Socket>,
         who: &Identity,
-    ) -> Option<Close> {
+    ) -> Ending {
         let cfg = &self.gw.cfg;
         let expiry = Duration::from_secs(who.expires_at.saturating_sub(shared::auth::now_secs()));
         let expires = tokio::time::sleep(expiry);
@@ -237,27 +280,33 @@ impl Session {
         };
         tokio::pin!(drained);
         let kick = self.kick.clone();
+        let taken_over = self.taken_over.clone();
         loop {
+            if let Some(close) = self.fatal {
+                return Ending::Closed(close);
+            }
             tokio::select! {
                 biased;
-                _ = kick.cancelled() => return Some((4009, "too slow to keep up")),
-                _ = &mut drained => return Some((1001, "gateway draining: reconnect and resume")),
-                _ = &mut expires => return Some((1008, "token expired")),
-                _ = &mut stale => return Some((1000, "idle timeout")),
+                _ = taken_over.cancelled() => return Ending::TakenOver,
+                _ = kick.cancelled() => return Ending::Closed((4009, "too slow to keep up")),
+                _ = &mut drained => return Ending::Closed((1001, "gateway draining: reconnect and resume")),
+                _ = &mut expires => return Ending::Closed((1008, "token expired")),
+                _ = &mut stale => return Ending::Closed((1000, "idle timeout")),
                 frame = stream.next() => {
                     let now = Instant::now();
                     stale.as_mut().reset(now + self.gw.cfg.stale());
                     match frame {
-                        None | Some(Ok(Message::Close(_))) => return None,
-                        Some(Err(WsError::Capacity(_))) => return Some((1009, "message too big")),
+                        Some(Ok(Message::Close(_))) => return Ending::ClientClosed,
+                        None => return Ending::Lost,
+                        Some(Err(WsError::Capacity(_))) => return Ending::Closed((1009, "message too big")),
                         Some(Err(e)) => {
                             tracing::debug!(cause = %e, "socket error");
-                            return None;
+                            return Ending::Lost;
                         }
                         Some(Ok(Message::Text(text))) => {
                             crate::metrics::Metrics::inc(&self.gw.metrics.client_messages);
                             if rate.allow(now) {
-                                self.handle(text.as_str()).await;
+                                self.handle(text.as_str(), who).await;
                             } else {
                                 let (id, _) = protocol::parse(text.as_str());
                                 self.refuse(ProtocolError::new(ErrorCode::RateLimited, format!(
@@ -274,7 +323,7 @@ impl Session {
         }
     }
 
-    async fn handle(&mut self, text: &str) {
+    async fn handle(&mut self, text: &str, who: &Identity) {
         let (id, action) = protocol::parse(text);
         let result = match action {
             Err(e) => Err(e),
@@ -291,10 +340,18 @@ impl Session {
                     .await
             }
             Ok(Action::Unsubscribe(target)) => self.unsubscribe(target, id.as_ref()).await,
-            Ok(Action::Resume { .. }) => Err(ProtocolError::new(
-                ErrorCode::ResumeFailed,
-                "this session cannot be resumed: subscribe again",
-            )),
+            Ok(Action::Resume {
+                ws_conn_id,
+                resume_token,
+                last_seq,
+            }) => match self
+                .resume(ws_conn_id, resume_token, last_seq, who, id.as_ref())
+                .await
+            {
+                // The reply is queued by the feed, ahead of the replayed updates.
+                Ok(()) => return,
+                Err(e) => Err(e),
+            },
         };
         match result {
             Ok(reply) => self.push(reply),
@@ -484,8 +541,144 @@ impl Session {
         ))
     }
 
-    /// Removes the session from the hub and its entries from Redis.
-    async fn cleanup(&mut self) {
+    /// Takes over session `old` (same user, right token, window open): its subscriptions come
+    /// back under its `ws_conn_id`, then what it missed per pair (or fresh values where history
+    /// no longer covers the gap), then live updates.
+    async fn resume(
+        &mut self,
+        old: String,
+        token: String,
+        last_seq: BTreeMap<String, u64>,
+        who: &Identity,
+        req: Option<&serde_json::Value>,
+    ) -> Result<(), ProtocolError> {
+        let metrics = &self.gw.metrics;
+        if self.resumed || !self.subs.is_empty() || *old == *self.id {
+            crate::metrics::Metrics::inc(&metrics.resumes_refused);
+            return Err(ProtocolError::new(
+                ErrorCode::ResumeFailed,
+                "resume must be the first request on a new connection",
+            ));
+        }
+        let hash = shared::auth::resume_token_hash(&token);
+        let claimed = self
+            .gw
+            .store
+            .claim(&old, &who.user_id, &hash)
+            .await
+            .map_err(|e| self.internal("could not read the session", e))?;
+        let Some(claimed) = claimed else {
+            crate::metrics::Metrics::inc(&metrics.resumes_refused);
+            return Err(ProtocolError::new(
+                ErrorCode::ResumeFailed,
+                "no session to resume with this ws_conn_id and resume_token for this user \
+                 (unknown, ended, or its resume window closed): subscribe again",
+            ));
+        };
+        // From here the session is ours: on failure the connection closes (1011), the session
+        // stays resumable, and the client resumes again.
+        let fatal = |s: &mut Session, what: &str, e: &dyn std::fmt::Display| {
+            crate::metrics::Metrics::inc(&s.gw.metrics.redis_errors);
+            tracing::error!(cause = %e, "{what}");
+            s.fatal = Some((1011, "internal error: reconnect and resume"));
+            ProtocolError::new(ErrorCode::Internal, format!("{what}; reconnect and resume"))
+        };
+        // The fresh session this connection opened is not needed.
+        if let Err(e) = self.gw.store.end_session(&self.id, 0, &[]).await {
+            tracing::warn!(cause = %e, "could not remove the unused new session");
+        }
+        self.gw.hub.remove_conn(&self.id);
+        let old_id: ConnId = old.into();
+        // A connection here may still hold it (the client came back before we saw it leave).
+        if let Some(h) = self.gw.hub.handle(&old_id) {
+            h.taken_over.cancel();
+            let gone = async {
+                while self.gw.hub.contains(&old_id) {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            };
+            if tokio::time::timeout(Duration::from_secs(3), gone)
+                .await
+                .is_err()
+            {
+                return Err(fatal(
+                    self,
+                    "the previous connection did not let go",
+                    &"timeout",
+                ));
+            }
+        }
+        self.id = old_id;
+        self.epoch = claimed.epoch;
+        self.resumed = true;
+        let record = SessionRecord {
+            user_id: who.user_id.clone(),
+            session_id: who.session_id.clone(),
+            connected_at: shared::clock::now_ms(),
+            token_hash: hash,
+            epoch: claimed.epoch,
+        };
+        self.gw
+            .hub
+            .add_conn(self.id.clone(), self.conn_handle(record));
+        tracing::info!(ws_conn_id = %self.id, epoch = claimed.epoch, "session resumed");
+
+        let mut pairs = Vec::new();
+        for (pair, ids) in claimed.subscriptions {
+            let specs: Vec<Spec> = ids.iter().filter_map(|i| Spec::from_id(i).ok()).collect();
+            if specs.is_empty() {
+                continue;
+            }
+            self.gw.hub.subscribe_held(&self.id, &pair, &specs);
+            self.subs
+                .entry(pair.clone())
+                .or_default()
+                .extend(specs.iter().map(Spec::id));
+            let key = format!("{}:{}", pair.0, pair.1);
+            pairs.push(ResumePair {
+                last_seq: last_seq.get(&key).copied(),
+                pair,
+                specs,
+            });
+        }
+        let subs_json = self.subscriptions_json();
+        for p in &pairs {
+            if let Err(e) = self.gw.broker.ensure(&p.pair).await {
+                return Err(fatal(self, "could not listen to the pair's channel", &e));
+            }
+            let ids: Vec<String> = p.specs.iter().map(Spec::id).collect();
+            let written = self
+                .gw
+                .store
+                .subscribe(&self.id, &p.pair.0, p.pair.1, &ids, &subs_json)
+                .await;
+            if let Err(e) = written {
+                return Err(fatal(self, "could not restore the subscriptions", &e));
+            }
+        }
+        let (done, finished) = oneshot::channel();
+        let (id, req) = (self.id.to_string(), req.cloned());
+        let job = ResumeJob {
+            conn: self.id.clone(),
+            pairs,
+            reply: Box::new(move |outcomes| resumed_reply(&id, &token, outcomes, req.as_ref())),
+            done,
+        };
+        if !self.gw.broker.resume(job).await {
+            return Err(fatal(self, "the gateway is stopping", &"no feed"));
+        }
+        match tokio::time::timeout(Duration::from_secs(10), finished).await {
+            Ok(Ok(true)) => {
+                crate::metrics::Metrics::inc(&self.gw.metrics.resumes);
+                Ok(())
+            }
+            _ => Err(fatal(self, "could not replay the missed updates", &"feed")),
+        }
+    }
+
+    /// Removes the connection's watches from the hub, then settles its session in Redis: gone
+    /// when the client closed, kept for the resume window otherwise.
+    async fn finish(&mut self, ending: Ending) {
         let all: Vec<(String, Timeframe, String)> = self
             .subs
             .iter()
@@ -499,11 +692,53 @@ impl Session {
         for (pair, ids) in pairs {
             self.drop_ids(&pair, &ids);
         }
-        if let Err(e) = self.gw.store.close_session(&self.id, &all).await {
+        let result = match ending {
+            Ending::TakenOver => return,
+            Ending::ClientClosed => self.gw.store.end_session(&self.id, self.epoch, &all).await,
+            Ending::Lost | Ending::Closed(_) => {
+                crate::metrics::Metrics::inc(&self.gw.metrics.sessions_detached);
+                let deadline =
+                    shared::clock::now_ms() + self.gw.cfg.resume_window_secs as i64 * 1000;
+                self.gw.store.detach(&self.id, self.epoch, deadline).await
+            }
+        };
+        if let Err(e) = result {
             crate::metrics::Metrics::inc(&self.gw.metrics.redis_errors);
-            tracing::error!(cause = %e, "could not remove the session's Redis entries");
+            tracing::error!(cause = %e, "could not settle the session's Redis entries");
         }
     }
+}
+
+/// The reply to a successful `resume`.
+fn resumed_reply(
+    ws_conn_id: &str,
+    resume_token: &str,
+    outcomes: &[PairOutcome],
+    req: Option<&serde_json::Value>,
+) -> String {
+    let mut pairs = serde_json::Map::new();
+    for o in outcomes {
+        let mut p = serde_json::json!({
+            "indicators": o.ids,
+            "recovered": o.recovered,
+            "replayed": o.replayed,
+        });
+        if let Some(initial) = &o.initial {
+            p["initial_values"] = serde_json::json!(initial.values);
+            p["seq"] = serde_json::json!(initial.seq);
+        }
+        pairs.insert(format!("{}:{}", o.pair.0, o.pair.1), p);
+    }
+    protocol::success(
+        &format!("Resumed {ws_conn_id}"),
+        serde_json::json!({
+            "ws_conn_id": ws_conn_id,
+            "resume_token": resume_token,
+            "recovered": outcomes.iter().all(|o| o.recovered),
+            "subscriptions": pairs,
+        }),
+        req,
+    )
 }
 
 #[cfg(test)]

@@ -3,13 +3,129 @@
 //! never sees a socket.
 
 use deadpool_redis::{Pool, PoolError, Runtime};
-use redis::AsyncCommands;
-use shared::auth::Identity;
+use redis::{AsyncCommands, Script};
 use shared::indicators::Candle;
 use shared::keys;
 use shared::timeframe::Timeframe;
-use shared::update::{StoredState, decode};
+use shared::update::{StoredState, UpdateBatch, decode};
 use std::collections::{BTreeMap, HashSet};
+use std::sync::LazyLock;
+
+/// Each session script touches `ws_conn:<id>` alone, so it runs unchanged on Redis Cluster; the
+/// other keys follow in separate commands that are safe to repeat.
+///
+/// Ends a session still held by this holder (gateway and epoch): a connection that was resumed
+/// elsewhere meanwhile leaves the session alone.
+static END: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local h = redis.call('HMGET', KEYS[1], 'gateway_id', 'epoch')
+if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return 0 end
+return redis.call('DEL', KEYS[1])
+"#,
+    )
+});
+
+/// Keeps a session resumable until ARGV[3] (epoch ms) when its holder is ARGV[1] (and epoch
+/// ARGV[2], '' for any): returns its subscriptions JSON, or false when someone else holds it.
+static DETACH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local h = redis.call('HMGET', KEYS[1], 'gateway_id', 'epoch', 'state', 'subscriptions')
+if h[1] ~= ARGV[1] or (ARGV[2] ~= '' and h[2] ~= ARGV[2]) or h[3] ~= 'attached' then
+  return false
+end
+redis.call('HSET', KEYS[1], 'state', 'detached', 'resume_deadline', ARGV[3])
+return h[4] or '{}'
+"#,
+    )
+});
+
+/// Hands a session to a resuming connection when user and token match and the window has not
+/// closed. ARGV: user, token hash, new token hash, gateway, now. Returns
+/// {epoch, subscriptions, previous gateway} or false.
+static CLAIM: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local h = redis.call('HMGET', KEYS[1], 'user_id', 'resume_token', 'state', 'resume_deadline',
+  'gateway_id', 'subscriptions')
+if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return false end
+if h[3] == 'expiring' or (h[3] == 'detached' and tonumber(h[4]) < tonumber(ARGV[5])) then
+  return false
+end
+local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+redis.call('HSET', KEYS[1], 'gateway_id', ARGV[4], 'resume_token', ARGV[3], 'state', 'attached',
+  'resumed_at', ARGV[5])
+redis.call('HDEL', KEYS[1], 'resume_deadline')
+return {epoch, h[6] or '{}', h[5] or ''}
+"#,
+    )
+});
+
+/// Marks a detached session whose window closed as expiring. Returns {'expire', subscriptions},
+/// {'gone'} (no such session) or {'keep'} (resumed, or its window is still open).
+static EXPIRE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local h = redis.call('HMGET', KEYS[1], 'state', 'resume_deadline', 'subscriptions')
+if not h[1] then return {'gone'} end
+if h[1] == 'expiring' or (h[1] == 'detached' and tonumber(h[2]) <= tonumber(ARGV[1])) then
+  redis.call('HSET', KEYS[1], 'state', 'expiring')
+  return {'expire', h[3] or '{}'}
+end
+return {'keep'}
+"#,
+    )
+});
+
+/// What `ws_conn:<id>` says about a session besides its subscriptions.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub user_id: String,
+    pub session_id: String,
+    pub connected_at: i64,
+    /// [`shared::auth::resume_token_hash`] of the current resume token.
+    pub token_hash: String,
+    /// Bumped at every resume: only the holder of the current epoch may end or detach it.
+    pub epoch: u64,
+}
+
+/// A session this gateway holds: id, record, subscriptions.
+pub type HeldSession = (
+    String,
+    SessionRecord,
+    BTreeMap<(String, Timeframe), Vec<String>>,
+);
+
+/// A session taken over by a `resume`.
+pub struct Claimed {
+    pub epoch: u64,
+    pub subscriptions: BTreeMap<(String, Timeframe), Vec<String>>,
+}
+
+/// `{"S:tf": ["id", ...]}` as stored in `ws_conn:<id>`; malformed entries are skipped.
+pub fn parse_subscriptions(json: &str) -> BTreeMap<(String, Timeframe), Vec<String>> {
+    let raw: BTreeMap<String, Vec<String>> = serde_json::from_str(json).unwrap_or_default();
+    raw.into_iter()
+        .filter_map(|(pair, ids)| {
+            let (symbol, tf) = pair.rsplit_once(':')?;
+            Some(((symbol.to_owned(), Timeframe::parse(tf).ok()?), ids))
+        })
+        .collect()
+}
+
+fn srem_all(
+    pipe: &mut redis::Pipeline,
+    ws_conn_id: &str,
+    subs: &BTreeMap<(String, Timeframe), Vec<String>>,
+) {
+    for ((symbol, tf), ids) in subs {
+        for id in ids {
+            pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id)
+                .ignore();
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -62,33 +178,203 @@ impl Store {
         Ok(())
     }
 
-    pub async fn open_session(
+    pub async fn open_session(&self, ws_conn_id: &str, rec: &SessionRecord) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let mut pipe = redis::pipe();
+        self.record(&mut pipe, ws_conn_id, rec, "{}");
+        let () = pipe.query_async(&mut c).await?;
+        Ok(())
+    }
+
+    /// The whole `ws_conn` record and this gateway's claim on it.
+    fn record(&self, pipe: &mut redis::Pipeline, id: &str, rec: &SessionRecord, subs: &str) {
+        pipe.hset_multiple(
+            keys::ws_conn(id),
+            &[
+                ("user_id", rec.user_id.as_str()),
+                ("session_id", rec.session_id.as_str()),
+                ("gateway_id", self.gateway_id.as_str()),
+                ("connected_at", &rec.connected_at.to_string()),
+                ("resume_token", rec.token_hash.as_str()),
+                ("epoch", &rec.epoch.to_string()),
+                ("state", "attached"),
+                ("subscriptions", subs),
+            ],
+        )
+        .ignore()
+        .sadd(keys::gateway_conns(&self.gateway_id), id)
+        .ignore();
+    }
+
+    /// Writes back everything this gateway holds, after Redis lost it (restarted empty) or
+    /// after this gateway was taken for dead: session records, subscriber sets, watch entries.
+    /// Every command is idempotent.
+    pub async fn reregister(&self, sessions: &[HeldSession]) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        for chunk in sessions.chunks(200) {
+            let mut pipe = redis::pipe();
+            let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
+            for (id, rec, subs) in chunk {
+                let json: BTreeMap<String, &Vec<String>> = subs
+                    .iter()
+                    .map(|((s, tf), ids)| (format!("{s}:{tf}"), ids))
+                    .collect();
+                let json = serde_json::to_string(&json).expect("strings serialize");
+                self.record(&mut pipe, id, rec, &json);
+                for ((symbol, tf), ids) in subs {
+                    for i in ids {
+                        pipe.sadd(keys::subscribers(symbol, *tf, i), id).ignore();
+                        pipe.zadd(
+                            keys::watch_index(symbol),
+                            keys::watch_member(*tf, i),
+                            expiry,
+                        )
+                        .ignore();
+                    }
+                    pipe.incr(keys::watch_version(symbol), 1).ignore();
+                    pipe.pexpire(keys::watch_index(symbol), self.watch_ttl_ms)
+                        .ignore();
+                    pipe.pexpire(keys::watch_version(symbol), self.watch_ttl_ms)
+                        .ignore();
+                }
+            }
+            let () = pipe.query_async(&mut c).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes over session `ws_conn_id` for a `resume` by `user_id` holding `token_hash` (the
+    /// token stays valid: a resume cut short can be retried). `None`: no such session for this
+    /// user and token, or its window closed.
+    pub async fn claim(
         &self,
         ws_conn_id: &str,
-        who: &Identity,
-        resume_token: &str,
-    ) -> Result<()> {
+        user_id: &str,
+        token_hash: &str,
+    ) -> Result<Option<Claimed>> {
         let mut c = self.pool.get().await?;
-        let now = shared::clock::now_ms();
-        let () = redis::pipe()
-            .atomic()
-            .hset_multiple(
-                keys::ws_conn(ws_conn_id),
-                &[
-                    ("user_id", who.user_id.as_str()),
-                    ("session_id", who.session_id.as_str()),
-                    ("gateway_id", self.gateway_id.as_str()),
-                    ("connected_at", &now.to_string()),
-                    ("resume_token", resume_token),
-                    ("subscriptions", "{}"),
-                ],
-            )
+        let got: Option<(u64, String, String)> = CLAIM
+            .key(keys::ws_conn(ws_conn_id))
+            .arg(user_id)
+            .arg(token_hash)
+            .arg(token_hash)
+            .arg(&self.gateway_id)
+            .arg(shared::clock::now_ms())
+            .invoke_async(&mut c)
+            .await?;
+        let Some((epoch, subs, previous)) = got else {
+            return Ok(None);
+        };
+        let mut pipe = redis::pipe();
+        pipe.zrem(keys::DETACHED, ws_conn_id)
             .ignore()
             .sadd(keys::gateway_conns(&self.gateway_id), ws_conn_id)
-            .ignore()
-            .query_async(&mut c)
+            .ignore();
+        if !previous.is_empty() && previous != self.gateway_id {
+            pipe.srem(keys::gateway_conns(&previous), ws_conn_id)
+                .ignore();
+        }
+        let () = pipe.query_async(&mut c).await?;
+        Ok(Some(Claimed {
+            epoch,
+            subscriptions: parse_subscriptions(&subs),
+        }))
+    }
+
+    /// The connection ended but its session may be resumed until `deadline_ms`: it keeps its
+    /// subscriber-set entries, and its watch entries live at least that long, so its indicators
+    /// (and their history) go on being computed. Does nothing if the session was resumed
+    /// elsewhere meanwhile.
+    pub async fn detach(&self, ws_conn_id: &str, epoch: u64, deadline_ms: i64) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        self.detach_with(
+            &mut c,
+            ws_conn_id,
+            &self.gateway_id,
+            Some(epoch),
+            deadline_ms,
+        )
+        .await?;
+        let () = c
+            .srem(keys::gateway_conns(&self.gateway_id), ws_conn_id)
             .await?;
         Ok(())
+    }
+
+    async fn detach_with(
+        &self,
+        c: &mut deadpool_redis::Connection,
+        ws_conn_id: &str,
+        holder: &str,
+        epoch: Option<u64>,
+        deadline_ms: i64,
+    ) -> Result<bool> {
+        let subs: Option<String> = DETACH
+            .key(keys::ws_conn(ws_conn_id))
+            .arg(holder)
+            .arg(epoch.map(|e| e.to_string()).unwrap_or_default())
+            .arg(deadline_ms)
+            .invoke_async(c)
+            .await?;
+        let Some(subs) = subs else {
+            return Ok(false);
+        };
+        let subs = parse_subscriptions(&subs);
+        let mut pipe = redis::pipe();
+        pipe.zadd(keys::DETACHED, ws_conn_id, deadline_ms).ignore();
+        let mut symbols = std::collections::BTreeSet::new();
+        for ((symbol, tf), ids) in &subs {
+            for id in ids {
+                pipe.cmd("ZADD")
+                    .arg(keys::watch_index(symbol))
+                    .arg("GT")
+                    .arg(deadline_ms)
+                    .arg(keys::watch_member(*tf, id))
+                    .ignore();
+            }
+            symbols.insert(symbol.as_str());
+        }
+        let ttl = (deadline_ms - shared::clock::now_ms()).max(1);
+        for symbol in symbols {
+            for key in [keys::watch_index(symbol), keys::watch_version(symbol)] {
+                pipe.cmd("PEXPIRE").arg(key).arg(ttl).arg("GT").ignore();
+            }
+        }
+        let () = pipe.query_async(c).await?;
+        Ok(true)
+    }
+
+    /// Removes the sessions whose resume window closed (at most `limit` per call). Safe to run
+    /// on every gateway at once: each removal is decided on the session's own record, and
+    /// repeating one removes nothing more. Returns how many were removed.
+    pub async fn expire_detached(&self, limit: isize) -> Result<usize> {
+        let mut c = self.pool.get().await?;
+        let now = shared::clock::now_ms();
+        let due: Vec<String> = c
+            .zrangebyscore_limit(keys::DETACHED, "-inf", now, 0, limit)
+            .await?;
+        let mut removed = 0;
+        for id in due {
+            let verdict: Vec<String> = EXPIRE
+                .key(keys::ws_conn(&id))
+                .arg(now)
+                .invoke_async(&mut c)
+                .await?;
+            let mut pipe = redis::pipe();
+            match verdict.first().map(String::as_str) {
+                Some("expire") => {
+                    let subs = parse_subscriptions(verdict.get(1).map_or("{}", |s| s));
+                    srem_all(&mut pipe, &id, &subs);
+                    pipe.del(keys::ws_conn(&id)).ignore();
+                    removed += 1;
+                }
+                Some("gone") => {}
+                _ => continue,
+            }
+            pipe.zrem(keys::DETACHED, &id).ignore();
+            let () = pipe.query_async(&mut c).await?;
+        }
+        Ok(removed)
     }
 
     /// Adds the connection to the subscriber sets, refreshes the watch index and records the
@@ -155,41 +441,50 @@ impl Store {
         Ok(())
     }
 
-    /// Removes every trace of a closed connection.
-    pub async fn close_session(
+    /// Removes every trace of a session its client ended, if this connection still holds it.
+    pub async fn end_session(
         &self,
         ws_conn_id: &str,
+        epoch: u64,
         subs: &[(String, Timeframe, String)],
     ) -> Result<()> {
         let mut c = self.pool.get().await?;
+        let held: i64 = END
+            .key(keys::ws_conn(ws_conn_id))
+            .arg(&self.gateway_id)
+            .arg(epoch)
+            .invoke_async(&mut c)
+            .await?;
         let mut pipe = redis::pipe();
-        pipe.atomic();
-        for (symbol, tf, id) in subs {
-            pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id)
-                .ignore();
+        if held == 1 {
+            for (symbol, tf, id) in subs {
+                pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id)
+                    .ignore();
+            }
         }
-        pipe.del(keys::ws_conn(ws_conn_id)).ignore();
         pipe.srem(keys::gateway_conns(&self.gateway_id), ws_conn_id)
             .ignore();
         let () = pipe.query_async(&mut c).await?;
         Ok(())
     }
 
-    /// Says this gateway is alive (`gateways` score and a liveness key with a TTL).
-    pub async fn heartbeat(&self, ttl_ms: u64) -> Result<()> {
+    /// Says this gateway is alive (`gateways` score and a liveness key with a TTL). Returns
+    /// whether the liveness key was still there: false on the first beat, and after Redis lost
+    /// its data or this gateway stalled longer than the TTL (then it re-registers).
+    pub async fn heartbeat(&self, ttl_ms: u64) -> Result<bool> {
         let mut c = self.pool.get().await?;
-        let () = redis::pipe()
+        let (previous,): (Option<String>,) = redis::pipe()
             .zadd(keys::GATEWAYS, &self.gateway_id, shared::clock::now_ms())
             .ignore()
-            .set_options(
-                keys::gateway_alive(&self.gateway_id),
-                1,
-                redis::SetOptions::default().with_expiration(redis::SetExpiry::PX(ttl_ms)),
-            )
-            .ignore()
+            .cmd("SET")
+            .arg(keys::gateway_alive(&self.gateway_id))
+            .arg(1)
+            .arg("PX")
+            .arg(ttl_ms)
+            .arg("GET")
             .query_async(&mut c)
             .await?;
-        Ok(())
+        Ok(previous.is_some())
     }
 
     /// On a clean exit: this gateway's sessions are already gone.
@@ -205,16 +500,18 @@ impl Store {
         Ok(())
     }
 
-    /// Removes the sessions of gateways that died (no liveness key) and have not been heard of
-    /// for `window_ms`: their subscriber-set entries and `ws_conn` hashes. One gateway does it
-    /// per dead gateway (a lock), and only once (the dead one leaves `gateways` after).
-    /// Returns the number of sessions removed.
-    pub async fn reap_dead_gateways(&self, window_ms: i64) -> Result<usize> {
+    /// Hands the sessions of gateways that died (liveness key gone, not heard of for
+    /// `liveness_ms`) to the resume window: each becomes detached until the dead gateway's last
+    /// heartbeat + `liveness_ms` + `window_ms`, then [`Store::expire_detached`] removes it. One
+    /// gateway does it per dead gateway (a lock). Returns the number of sessions handed over.
+    pub async fn reap_dead_gateways(&self, liveness_ms: i64, window_ms: i64) -> Result<usize> {
         let mut c = self.pool.get().await?;
-        let cutoff = shared::clock::now_ms() - window_ms;
-        let stale: Vec<String> = c.zrangebyscore(keys::GATEWAYS, "-inf", cutoff).await?;
-        let mut removed = 0;
-        for dead in stale.into_iter().filter(|g| *g != self.gateway_id) {
+        let cutoff = shared::clock::now_ms() - liveness_ms;
+        let stale: Vec<(String, i64)> = c
+            .zrangebyscore_withscores(keys::GATEWAYS, "-inf", cutoff)
+            .await?;
+        let mut handed = 0;
+        for (dead, last_seen) in stale.into_iter().filter(|(g, _)| *g != self.gateway_id) {
             if c.exists(keys::gateway_alive(&dead)).await? {
                 continue;
             }
@@ -229,29 +526,15 @@ impl Store {
             if locked.is_none() {
                 continue;
             }
+            let deadline = last_seen + liveness_ms + window_ms;
             let conns: Vec<String> = c.smembers(keys::gateway_conns(&dead)).await?;
             for conn in &conns {
-                let subs: Option<String> = c.hget(keys::ws_conn(conn), "subscriptions").await?;
-                let subs: BTreeMap<String, Vec<String>> = subs
-                    .and_then(|s| serde_json::from_str(&s).ok())
-                    .unwrap_or_default();
-                let mut pipe = redis::pipe();
-                pipe.atomic();
-                for (pair, ids) in &subs {
-                    let Some((symbol, tf)) = pair.rsplit_once(':') else {
-                        continue;
-                    };
-                    let Ok(tf) = Timeframe::parse(tf) else {
-                        continue;
-                    };
-                    for id in ids {
-                        pipe.srem(keys::subscribers(symbol, tf, id), conn).ignore();
-                    }
+                if self
+                    .detach_with(&mut c, conn, &dead, None, deadline)
+                    .await?
+                {
+                    handed += 1;
                 }
-                pipe.del(keys::ws_conn(conn)).ignore();
-                pipe.srem(keys::gateway_conns(&dead), conn).ignore();
-                let () = pipe.query_async(&mut c).await?;
-                removed += 1;
             }
             let () = redis::pipe()
                 .del(keys::gateway_conns(&dead))
@@ -260,9 +543,9 @@ impl Store {
                 .ignore()
                 .query_async(&mut c)
                 .await?;
-            tracing::info!(gateway = %dead, sessions = conns.len(), "cleaned up after a dead gateway");
+            tracing::info!(gateway = %dead, sessions = conns.len(), "a gateway died; its sessions wait for resume");
         }
-        Ok(removed)
+        Ok(handed)
     }
 
     /// Keeps the watch-index entries of everything watched here from expiring.
@@ -324,6 +607,35 @@ impl Store {
             last_closed: last.and_then(|b| decode(&b).ok()),
             seq: seq.unwrap_or(0),
         })
+    }
+
+    /// The pair's publications after seq `after` (oldest first, at most `limit`) and its last
+    /// published seq, read atomically. Undecodable entries are skipped (a gap the caller sees).
+    pub async fn history_after(
+        &self,
+        symbol: &str,
+        tf: Timeframe,
+        after: u64,
+        limit: usize,
+    ) -> Result<(Vec<UpdateBatch>, Option<u64>)> {
+        let mut c = self.pool.get().await?;
+        type Entry = (String, std::collections::HashMap<String, Vec<u8>>);
+        let (entries, seq): (Vec<Entry>, Option<u64>) = redis::pipe()
+            .atomic()
+            .cmd("XRANGE")
+            .arg(keys::history(symbol, tf))
+            .arg(format!("{}-0", after.saturating_add(1)))
+            .arg("+")
+            .arg("COUNT")
+            .arg(limit)
+            .hget(keys::seq(symbol), tf.as_str())
+            .query_async(&mut c)
+            .await?;
+        let batches = entries
+            .iter()
+            .filter_map(|(_, fields)| decode(fields.get("d")?).ok())
+            .collect();
+        Ok((batches, seq))
     }
 
     pub async fn candles(&self, symbol: &str, tf: Timeframe) -> Result<Vec<Candle>> {

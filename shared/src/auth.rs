@@ -124,6 +124,16 @@ pub fn sign(secret: &[u8], claims: &Claims) -> String {
     .expect("HS256 signing of a plain struct cannot fail")
 }
 
+/// What Redis keeps of a resume token: its SHA-256 (hex), so a read of `ws_conn:<id>` alone
+/// cannot take over a session.
+pub fn resume_token_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub fn now_secs() -> u64 {
     jsonwebtoken::get_current_timestamp()
 }

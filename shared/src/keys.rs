@@ -90,6 +90,17 @@ pub fn indicator_state(symbol: &str) -> String {
     format!("indicator_state:{{{symbol}}}")
 }
 
+/// Stream of the pair's recent publications, for resume and gap repair: entry id `<seq>-0`,
+/// fields `d` (the pub/sub payload) and `t` (epoch ms written). Capped by count and age, and
+/// expires once nothing is published (nobody watches).
+pub fn history(symbol: &str, tf: Timeframe) -> String {
+    format!("indicator_history:{{{symbol}}}:{tf}")
+}
+
+/// Sorted set of sessions whose connection ended and that may still be resumed:
+/// member `ws_conn_id`, score = when the resume window closes (epoch ms).
+pub const DETACHED: &str = "detached_sessions";
+
 /// Hash `<tf>` -> last published seq.
 pub fn seq(symbol: &str) -> String {
     format!("seq:{{{symbol}}}")
@@ -137,6 +148,7 @@ mod tests {
             tick_cursor("X"),
             lease("X"),
             lease_epoch("X"),
+            history("X", Timeframe::M1),
         ] {
             assert!(k.contains("{X}"), "{k}");
         }

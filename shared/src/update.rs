@@ -15,6 +15,10 @@ pub struct UpdateBatch {
     pub timeframe: Timeframe,
     /// Per pair, strictly increasing, never reused.
     pub seq: u64,
+    /// The pair's previous seq, 0 when unknown (the pair's first publication, or its first
+    /// after Redis lost the stored seq). A consumer that last saw another seq missed something.
+    #[serde(default)]
+    pub prev_seq: u64,
     /// Candle start, epoch ms.
     pub candle_time: i64,
     /// When the values were computed, epoch µs.
@@ -30,6 +34,17 @@ pub struct IndicatorValue {
     pub id: String,
     /// In column order; `None` during warm-up.
     pub outputs: Vec<Option<f64>>,
+}
+
+/// The seq published after `prev`. A pair with no stored seq (new, or Redis lost its data)
+/// starts at the wall clock in ms x 1000: above every seq issued before, since no pair publishes
+/// 1000 times per millisecond, and below 2^53, so JavaScript clients read it exactly.
+pub fn next_seq(prev: u64, now_ms: i64) -> u64 {
+    if prev == 0 {
+        now_ms.max(1) as u64 * 1000
+    } else {
+        prev + 1
+    }
 }
 
 /// `NaN` becomes `None` (MessagePack nil), for the first `n` columns.

@@ -29,6 +29,29 @@ fn unique_dir(prefix: &str) -> PathBuf {
     dir
 }
 
+fn spawn_redis(dir: &std::path::Path, sock: &std::path::Path) -> Result<tokio::process::Child> {
+    tokio::process::Command::new("redis-server")
+        .args([
+            "--port",
+            "0",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--unixsocketperm",
+            "700",
+        ])
+        .arg("--unixsocket")
+        .arg(sock)
+        .arg("--dir")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting redis-server (is it installed?)")
+}
+
 /// A private redis-server on a unix socket; killed on drop.
 pub struct Redis {
     child: Option<tokio::process::Child>,
@@ -40,47 +63,15 @@ impl Redis {
     pub async fn start() -> Result<Redis> {
         let dir = unique_dir("isc-redis");
         let sock = dir.join("redis.sock");
-        let child = tokio::process::Command::new("redis-server")
-            .args([
-                "--port",
-                "0",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--unixsocketperm",
-                "700",
-            ])
-            .arg("--unixsocket")
-            .arg(&sock)
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting redis-server (is it installed?)")?;
+        let child = spawn_redis(&dir, &sock)?;
         let url = format!("unix://{}", sock.display());
         let redis = Redis {
             child: Some(child),
             dir,
             url,
         };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(mut c) = redis.conn().await
-                && redis::cmd("PING")
-                    .query_async::<String>(&mut c)
-                    .await
-                    .is_ok()
-            {
-                return Ok(redis);
-            }
-            if Instant::now() > deadline {
-                bail!("redis-server did not come up");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        redis.wait_up().await?;
+        Ok(redis)
     }
 
     pub async fn conn(&self) -> Result<redis::aio::MultiplexedConnection> {
@@ -93,6 +84,33 @@ impl Redis {
     pub async fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill().await;
+        }
+    }
+
+    /// Kills the server and starts an empty one on the same socket (no persistence).
+    pub async fn restart_empty(&mut self) -> Result<()> {
+        self.kill().await;
+        let sock = self.dir.join("redis.sock");
+        let _ = std::fs::remove_file(&sock);
+        self.child = Some(spawn_redis(&self.dir, &sock)?);
+        self.wait_up().await
+    }
+
+    async fn wait_up(&self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(mut c) = self.conn().await
+                && redis::cmd("PING")
+                    .query_async::<String>(&mut c)
+                    .await
+                    .is_ok()
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("redis-server did not come up");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
@@ -246,6 +264,7 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 pub struct Client {
     ws: Ws,
     pub ws_conn_id: String,
+    pub resume_token: String,
     /// Every text frame received, in order, parsed.
     pub received: Vec<Value>,
     /// Close code received from the server, if any.
@@ -266,6 +285,7 @@ impl Client {
         let mut c = Client {
             ws,
             ws_conn_id: String::new(),
+            resume_token: String::new(),
             received: Vec::new(),
             close_code: None,
             closed: false,
@@ -279,7 +299,49 @@ impl Client {
             .as_str()
             .context("ws_conn_id")?
             .to_owned();
+        c.resume_token = hello["resume_token"]
+            .as_str()
+            .context("resume_token")?
+            .to_owned();
         Ok(c)
+    }
+
+    /// What a client sends as `last_seq` for a pair (SPEC 3): the highest seq up to which it
+    /// holds every update of `ids` (updates of one seq arrive together, so only the last seq
+    /// received can be partial).
+    pub fn last_seq(&self, symbol: &str, tf: &str, ids: &[&str]) -> Option<u64> {
+        let mut per_seq: std::collections::BTreeMap<u64, std::collections::BTreeSet<&str>> =
+            Default::default();
+        for u in self
+            .updates()
+            .filter(|u| u["symbol"] == symbol && u["timeframe"] == tf)
+        {
+            per_seq
+                .entry(u["seq"].as_u64().unwrap())
+                .or_default()
+                .insert(u["indicator_id"].as_str().unwrap());
+        }
+        per_seq
+            .iter()
+            .rev()
+            .find(|(_, got)| ids.iter().all(|i| got.contains(i)))
+            .map(|(s, _)| *s)
+    }
+
+    /// Sends `resume` for `old` with `last_seq` (`{"S:tf": seq}`) and returns the reply.
+    pub async fn resume(&mut self, old: &Client, last_seq: Value) -> Result<Value> {
+        self.request(json!({
+            "action": "resume",
+            "ws_conn_id": old.ws_conn_id,
+            "resume_token": old.resume_token,
+            "last_seq": last_seq,
+        }))
+        .await
+    }
+
+    /// Drops the connection without a close frame (a network failure, a killed browser).
+    pub fn vanish(self) {
+        drop(self);
     }
 
     pub async fn send(&mut self, v: &Value) -> Result<()> {
@@ -433,11 +495,17 @@ pub fn tick_forever(
         let Ok(client) = redis::Client::open(redis_url.as_str()) else {
             return;
         };
-        let Ok(mut c) = client.get_multiplexed_async_connection().await else {
-            return;
-        };
+        let mut conn = None;
         let mut price = 100.0;
         while !stop.is_cancelled() {
+            // Reconnects after Redis restarts, like a real producer.
+            if conn.is_none() {
+                conn = client.get_multiplexed_async_connection().await.ok();
+            }
+            let Some(c) = conn.as_mut() else {
+                tokio::time::sleep(period).await;
+                continue;
+            };
             price += 0.25;
             let mut pipe = redis::pipe();
             for s in &symbols {
@@ -453,10 +521,53 @@ pub fn tick_forever(
                     .arg(1)
                     .ignore();
             }
-            let _: Result<(), _> = pipe.query_async(&mut c).await;
+            if pipe.query_async::<()>(c).await.is_err() {
+                conn = None;
+            }
             tokio::time::sleep(period).await;
         }
     })
+}
+
+/// A gateway binary (a real process, for SIGKILL tests) on a free port, once ready.
+pub async fn spawn_gateway(
+    redis: &Redis,
+    extra: &[&str],
+) -> Result<(tokio::process::Child, SocketAddr)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let child = tokio::process::Command::new(bin("gateway"))
+        .args(["--listen", &addr.to_string(), "--redis-url", &redis.url])
+        .args(extra)
+        .env("JWT_SECRET", SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let ready = eventually(Duration::from_secs(10), || async {
+        http_get(addr, "/readyz")
+            .await
+            .map(|r| r.0 == 200)
+            .unwrap_or(false)
+    })
+    .await;
+    if !ready {
+        bail!("gateway binary never became ready");
+    }
+    Ok((child, addr))
+}
+
+/// Sends SIGKILL or SIGSTOP/SIGCONT (by name) to a child process.
+pub fn signal(child: &tokio::process::Child, sig: &str) {
+    let pid = child.id().expect("running").to_string();
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &pid])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "kill -{sig} {pid}");
 }
 
 /// Polls `f` until it returns true or `timeout` passes.

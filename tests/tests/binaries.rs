@@ -2,6 +2,7 @@
 //! computer with its built-in simulator.
 
 use integration::*;
+use redis::AsyncCommands;
 use serde_json::json;
 use std::process::Stdio;
 use std::time::Duration;
@@ -113,14 +114,18 @@ async fn sigterm_drains_and_exits() {
         .unwrap()
         .unwrap();
     assert!(status.success(), "{status}");
-    assert!(redis.keys("ws_conn:*").await.unwrap().is_empty());
-    assert!(
-        redis
-            .keys("indicator_subscribers:*")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    // The session outlives the drained connection for the resume window, and nothing else of
+    // the gateway does.
+    let conns = redis.keys("ws_conn:*").await.unwrap();
+    assert_eq!(conns.len(), 1);
+    let mut r = redis.conn().await.unwrap();
+    let state: String = r.hget(&conns[0], "state").await.unwrap();
+    assert_eq!(state, "detached");
+    let detached: Vec<String> = r.zrange("detached_sessions", 0, -1).await.unwrap();
+    assert_eq!(detached, [conns[0].trim_start_matches("ws_conn:")]);
+    assert!(redis.keys("gateway_*").await.unwrap().is_empty());
+    let gateways: Vec<String> = r.zrange("gateways", 0, -1).await.unwrap();
+    assert!(gateways.is_empty());
 }
 
 // `computer simulate` writes ticks as a feed would, and the `computer` binary turns them into

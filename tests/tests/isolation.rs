@@ -23,7 +23,13 @@ impl Drop for Cluster {
 async fn cluster(symbols: &[&str]) -> Cluster {
     let redis = Redis::start().await.unwrap();
     let computer = Computer::start(&redis, &[]).await.unwrap();
-    let gateway = Gateway::start(&redis, &[]).await.unwrap();
+    // A short resume window, so that sessions of dropped connections go quickly.
+    let gateway = Gateway::start(
+        &redis,
+        &["--resume-window-secs", "3", "--liveness-secs", "1"],
+    )
+    .await
+    .unwrap();
     let ticks = CancellationToken::new();
     tick_forever(
         redis.url.clone(),
@@ -183,8 +189,8 @@ async fn two_users_see_only_their_own() {
     bob.close().await;
 }
 
-// After every client leaves (closed cleanly or dropped), no subscriber set or session hash
-// remains in Redis.
+// After every client leaves, no subscriber set or session hash remains in Redis: at once for
+// the clients that closed, after the resume window for those that vanished.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_keys_left_after_everyone_leaves() {
     let cl = cluster(&["NIFTY50"]).await;
@@ -231,7 +237,25 @@ async fn no_keys_left_after_everyone_leaves() {
     it.next().unwrap().close().await;
     drop(it);
     let redis = &cl.redis;
-    let gone = eventually(Duration::from_secs(5), || async {
+    let mut r = redis.conn().await.unwrap();
+    let left = eventually(Duration::from_secs(2), || async {
+        redis.keys("ws_conn:*").await.unwrap().len() == 2
+    })
+    .await;
+    assert!(left, "the closed sessions are removed at once");
+    for k in redis.keys("ws_conn:*").await.unwrap() {
+        let state: String = redis::cmd("HGET")
+            .arg(&k)
+            .arg("state")
+            .query_async(&mut r)
+            .await
+            .unwrap();
+        assert_eq!(
+            state, "detached",
+            "a vanished client's session waits for a resume"
+        );
+    }
+    let gone = eventually(Duration::from_secs(10), || async {
         redis.keys("ws_conn:*").await.unwrap().is_empty()
             && redis
                 .keys("indicator_subscribers:*")

@@ -1,0 +1,492 @@
+//! Session resume (SPEC 3): a client that lost its connection comes back, on any gateway, within
+//! the resume window, and gets its subscriptions and every update it missed, in order, without
+//! duplicates; or `recovered: false` and fresh values when history no longer covers the gap.
+//! Also: a gateway SIGKILLed under load, and the gateway's own gap repair from history.
+
+use integration::*;
+use redis::AsyncCommands;
+use serde_json::{Value, json};
+use shared::timeframe::Timeframe;
+use shared::update::{IndicatorValue, UpdateBatch, encode_named};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const IDS: [&str; 2] = ["SMA_2", "EMA_3"];
+
+/// Seqs of the updates of `id` after the frame at index `from`.
+fn seqs_after(c: &Client, from: usize, id: &str) -> Vec<u64> {
+    c.received[from..]
+        .iter()
+        .filter(|u| u["type"] == "indicator_update" && u["indicator_id"] == id)
+        .map(|u| u["seq"].as_u64().unwrap())
+        .collect()
+}
+
+fn index_of(c: &Client, pred: impl Fn(&Value) -> bool) -> usize {
+    c.received.iter().position(pred).expect("frame present")
+}
+
+// A client drops off one gateway and resumes on another: same ws_conn_id, its subscriptions,
+// then every missed update from last_seq + 1 on, consecutive, then live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_on_another_gateway_replays_what_was_missed() {
+    let redis = Redis::start().await.unwrap();
+    let _computer = Computer::start(&redis, &[]).await.unwrap();
+    let a = Gateway::start(&redis, &[]).await.unwrap();
+    let b = Gateway::start(&redis, &[]).await.unwrap();
+    let stop = CancellationToken::new();
+    tick_forever(
+        redis.url.clone(),
+        vec!["RES".into()],
+        Duration::from_millis(20),
+        stop.clone(),
+    );
+    let mut c1 = Client::connect(&a, &token("a@x.com", "tab1"))
+        .await
+        .unwrap();
+    let r = c1
+        .request(subscribe("RES", "1min", json!(IDS)))
+        .await
+        .unwrap();
+    assert_eq!(r["type"], "success");
+    while c1.updates().count() < 10 {
+        c1.read_one(Duration::from_secs(10)).await.expect("updates");
+    }
+    let last = c1.last_seq("RES", "1min", &IDS).unwrap();
+    let old_id = c1.ws_conn_id.clone();
+    let (old, token_of_old) = (c1.ws_conn_id.clone(), c1.resume_token.clone());
+    c1.vanish();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let mut c2 = Client::connect(&b, &token("a@x.com", "tab1-again"))
+        .await
+        .unwrap();
+    let fresh_id = c2.ws_conn_id.clone();
+    let reply = c2
+        .request(
+            json!({"action": "resume", "ws_conn_id": old, "resume_token": token_of_old,
+                        "last_seq": {"RES:1min": last}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply["type"], "success", "{reply}");
+    let data = &reply["data"];
+    assert_eq!(data["ws_conn_id"], json!(old_id));
+    assert_eq!(data["recovered"], true);
+    let pair = &data["subscriptions"]["RES:1min"];
+    assert_eq!(pair["recovered"], true);
+    assert_eq!(pair["indicators"], json!(["EMA_3", "SMA_2"]));
+    let replayed = pair["replayed"].as_u64().unwrap();
+    assert!(replayed >= 10, "a second of updates was missed: {replayed}");
+    let at = index_of(&c2, |m| m["type"] == "success");
+    c2.drain_for(Duration::from_secs(1)).await;
+    for id in IDS {
+        let seqs = seqs_after(&c2, at, id);
+        let expected: Vec<u64> = (last + 1..=last + replayed).collect();
+        assert_eq!(seqs[..replayed as usize], expected, "{id}: the replay");
+        // Live values may be conflated under pressure; never repeated or reordered.
+        assert!(
+            seqs.windows(2).all(|w| w[1] > w[0]),
+            "{id}: not increasing: {seqs:?}"
+        );
+        assert!(seqs.len() as u64 > replayed, "{id}: live updates follow");
+    }
+    // One session, held by B, under the old id; the fresh one c2 opened is gone.
+    let mut r = redis.conn().await.unwrap();
+    let sessions = redis.keys("ws_conn:*").await.unwrap();
+    assert_eq!(sessions, [format!("ws_conn:{old_id}")]);
+    let (state, epoch): (String, u64) = redis::pipe()
+        .hget(format!("ws_conn:{old_id}"), "state")
+        .hget(format!("ws_conn:{old_id}"), "epoch")
+        .query_async(&mut r)
+        .await
+        .unwrap();
+    assert_eq!((state.as_str(), epoch), ("attached", 1));
+    let members: Vec<String> = r
+        .smembers("indicator_subscribers:RES:1min:SMA_2")
+        .await
+        .unwrap();
+    assert_eq!(members, std::slice::from_ref(&old_id));
+    assert!(!members.contains(&fresh_id));
+    stop.cancel();
+}
+
+// Only the same user with the right token may resume, only within the window, and never a
+// session its client ended; a refused resume leaves the connection working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_is_refused_to_others_after_the_window_and_after_a_clean_close() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(
+        &redis,
+        &["--resume-window-secs", "2", "--liveness-secs", "1"],
+    )
+    .await
+    .unwrap();
+    let mut c1 = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    c1.request(subscribe("RES", "5min", json!(["RSI_14"])))
+        .await
+        .unwrap();
+    let (id, tok) = (c1.ws_conn_id.clone(), c1.resume_token.clone());
+    c1.vanish();
+
+    let attempt = |who: &'static str, t: String| {
+        let (gw_addr, id) = (gw.addr, id.clone());
+        async move {
+            let mut c = Client::connect_addr(gw_addr, &token(who, "s2"))
+                .await
+                .unwrap();
+            let r = c
+                .request(json!({"action": "resume", "ws_conn_id": id, "resume_token": t, "last_seq": {}}))
+                .await
+                .unwrap();
+            let pong = c.request(json!({"action": "ping"})).await.unwrap();
+            assert_eq!(
+                pong["type"], "pong",
+                "the connection survives a refused resume"
+            );
+            (r, c)
+        }
+    };
+    let (r, _) = attempt("b@x.com", tok.clone()).await;
+    assert_eq!(
+        (r["type"].as_str(), r["code"].as_str()),
+        (Some("error"), Some("resume_failed")),
+        "another user: {r}"
+    );
+    let (r, _) = attempt("a@x.com", "0".repeat(32)).await;
+    assert_eq!(r["code"], "resume_failed", "a wrong token: {r}");
+    assert_eq!(redis.keys("ws_conn:*").await.unwrap().len(), 1 + 2);
+
+    // Within the window the right user and token resume it; closing cleanly ends it for good.
+    let (r, c) = attempt("a@x.com", tok.clone()).await;
+    assert_eq!(r["type"], "success", "{r}");
+    assert_eq!(r["data"]["recovered"], false, "no last_seq given");
+    assert_eq!(
+        r["data"]["subscriptions"]["RES:5min"]["initial_values"],
+        json!({"RSI_14": null})
+    );
+    c.close().await;
+    let (r, _) = attempt("a@x.com", tok.clone()).await;
+    assert_eq!(r["code"], "resume_failed", "ended by its client: {r}");
+
+    // A session left without a close frame is gone once the window passed.
+    let mut c3 = Client::connect(&gw, &token("c@x.com", "s")).await.unwrap();
+    c3.request(subscribe("RES", "5min", json!(["SMA_20"])))
+        .await
+        .unwrap();
+    let (id3, tok3) = (c3.ws_conn_id.clone(), c3.resume_token.clone());
+    c3.vanish();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mut c4 = Client::connect(&gw, &token("c@x.com", "s")).await.unwrap();
+    let r = c4
+        .request(json!({"action": "resume", "ws_conn_id": id3, "resume_token": tok3}))
+        .await
+        .unwrap();
+    assert_eq!(r["code"], "resume_failed", "after the window: {r}");
+    let subscribers = redis.keys("indicator_subscribers:*").await.unwrap();
+    assert!(subscribers.is_empty(), "{subscribers:?}");
+    let (_, metrics) = http_get(gw.addr, "/metrics").await.unwrap();
+    assert!(
+        metrics.contains("gateway_resumes_refused_total 4"),
+        "{metrics}"
+    );
+}
+
+// When history no longer reaches back to last_seq, the pair says `recovered: false` and carries
+// fresh values; live updates continue after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_beyond_history_is_not_recovered() {
+    let redis = Redis::start().await.unwrap();
+    let _computer = Computer::start(&redis, &["--update-history-len", "3"])
+        .await
+        .unwrap();
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let stop = CancellationToken::new();
+    tick_forever(
+        redis.url.clone(),
+        vec!["SHORT".into()],
+        Duration::from_millis(20),
+        stop.clone(),
+    );
+    let mut c1 = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    c1.request(subscribe("SHORT", "1min", json!(IDS)))
+        .await
+        .unwrap();
+    while c1.updates().count() < 4 {
+        c1.read_one(Duration::from_secs(10)).await.expect("updates");
+    }
+    let last = c1.last_seq("SHORT", "1min", &IDS).unwrap();
+    let mut c2 = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    let (id, tok) = (c1.ws_conn_id.clone(), c1.resume_token.clone());
+    c1.vanish();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let r = c2
+        .request(
+            json!({"action": "resume", "ws_conn_id": id, "resume_token": tok,
+                        "last_seq": {"SHORT:1min": last}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r["type"], "success", "{r}");
+    let pair = &r["data"]["subscriptions"]["SHORT:1min"];
+    assert_eq!(
+        (r["data"]["recovered"].clone(), pair["recovered"].clone()),
+        (json!(false), json!(false))
+    );
+    assert_eq!(pair["replayed"], 0);
+    let values = pair["initial_values"].as_object().unwrap();
+    assert_eq!(values.keys().collect::<Vec<_>>(), ["EMA_3", "SMA_2"]);
+    let seq = pair["seq"].as_u64().unwrap();
+    assert!(seq > last + 3);
+    let at = c2.received.len();
+    c2.drain_for(Duration::from_millis(500)).await;
+    let seqs = seqs_after(&c2, at, "SMA_2");
+    assert!(
+        !seqs.is_empty() && seqs.iter().all(|s| *s > seq),
+        "{seq} {seqs:?}"
+    );
+    stop.cancel();
+}
+
+// A gateway SIGKILLed while finals stream: every one of its sessions resumes on the surviving
+// gateway and, once duplicates are dropped by (indicator_id, seq) as SPEC 3 says, holds every
+// final exactly once, in seq order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_gateway_sessions_resume_elsewhere_without_missing_a_final() {
+    let redis = Redis::start().await.unwrap();
+    let _computer = Computer::start(&redis, &[]).await.unwrap();
+    let (mut victim, victim_addr) = spawn_gateway(&redis, &[]).await.unwrap();
+    let survivor = Gateway::start(&redis, &[]).await.unwrap();
+    const CLIENTS: usize = 16;
+    const CANDLES: i64 = 400;
+    let symbols = ["KILLA", "KILLB"];
+    let mut clients = Vec::new();
+    for i in 0..CLIENTS {
+        let mut c = Client::connect_addr(victim_addr, &token(&format!("u{i}@x.com"), "s"))
+            .await
+            .unwrap();
+        let r = c
+            .request(subscribe(symbols[i % 2], "1min", json!(IDS)))
+            .await
+            .unwrap();
+        assert_eq!(r["type"], "success");
+        clients.push(c);
+    }
+    // One candle per tick (each tick closes the previous minute): a final per tick.
+    let t0: i64 = 1_700_000_000_000 / 60_000 * 60_000;
+    let writer = {
+        let url = redis.url.clone();
+        tokio::spawn(async move {
+            let client = redis::Client::open(url.as_str()).unwrap();
+            let mut c = client.get_multiplexed_async_connection().await.unwrap();
+            for k in 0..CANDLES {
+                let mut pipe = redis::pipe();
+                for s in symbols {
+                    pipe.sadd("symbols", s).ignore();
+                    pipe.cmd("XADD")
+                        .arg(format!("ticks:{{{s}}}"))
+                        .arg("*")
+                        .arg("ts")
+                        .arg(t0 + k * 60_000)
+                        .arg("price")
+                        .arg(100.0 + (k % 17) as f64)
+                        .ignore();
+                }
+                let () = pipe.query_async(&mut c).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+    };
+    // Let finals flow, then kill the gateway mid-stream.
+    let first = &mut clients[0];
+    first
+        .next_where(|u| u["final"] == true, Duration::from_secs(10))
+        .await
+        .expect("finals flow");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    signal(&victim, "KILL");
+    let _ = victim.wait().await;
+    let killed_at = tokio::time::Instant::now();
+
+    let mut resumed = Vec::new();
+    for (i, mut old) in clients.into_iter().enumerate() {
+        old.until_closed(Duration::from_secs(5)).await;
+        let symbol = symbols[i % 2];
+        let last = old.last_seq(symbol, "1min", &IDS).unwrap_or(0);
+        let mut c = Client::connect(&survivor, &token(&format!("u{i}@x.com"), "s2"))
+            .await
+            .unwrap();
+        let r = c
+            .resume(&old, json!({ format!("{symbol}:1min"): last }))
+            .await
+            .unwrap();
+        assert_eq!(r["type"], "success", "{r}");
+        assert_eq!(r["data"]["recovered"], true, "{r}");
+        resumed.push((old, c));
+    }
+    let took = killed_at.elapsed();
+    writer.await.unwrap();
+    let last_candle = shared::clock::rfc3339_millis(t0 + (CANDLES - 2) * 60_000);
+    let mut finals_total = 0;
+    for (i, (old, c)) in resumed.iter_mut().enumerate() {
+        for id in IDS {
+            let is_last = |u: &Value| {
+                u["final"] == true
+                    && u["indicator_id"] == id
+                    && u["candle_time"] == json!(last_candle)
+            };
+            let got = if c.received.iter().any(is_last) {
+                Some(json!({}))
+            } else {
+                c.next_where(is_last, Duration::from_secs(30)).await
+            };
+            if got.is_none() {
+                let tail: Vec<String> = c
+                    .received
+                    .iter()
+                    .rev()
+                    .take(8)
+                    .map(|m| m.to_string())
+                    .collect();
+                panic!("client {i} never got the last {id} final; last frames: {tail:#?}");
+            }
+        }
+        // Before and after the kill, deduplicated by (indicator_id, seq).
+        let mut seen = BTreeSet::new();
+        let mut finals: BTreeMap<&str, Vec<(u64, String)>> = BTreeMap::new();
+        for u in old.updates().chain(c.updates()) {
+            let id = u["indicator_id"].as_str().unwrap();
+            let seq = u["seq"].as_u64().unwrap();
+            if !seen.insert((id.to_owned(), seq))
+                || u["final"] != true
+                || u["candle_time"].as_str().unwrap() > last_candle.as_str()
+            {
+                continue;
+            }
+            finals
+                .entry(id)
+                .or_default()
+                .push((seq, u["candle_time"].as_str().unwrap().to_owned()));
+        }
+        for id in IDS {
+            let f = &finals[id];
+            let times: Vec<&String> = f.iter().map(|x| &x.1).collect();
+            let expected: Vec<String> = (0..CANDLES - 1)
+                .map(|k| shared::clock::rfc3339_millis(t0 + k * 60_000))
+                .collect();
+            assert_eq!(
+                times.len(),
+                expected.len(),
+                "client {i} {id}: finals missing or doubled"
+            );
+            assert!(
+                times.iter().zip(&expected).all(|(a, b)| *a == b),
+                "client {i} {id}"
+            );
+            assert!(
+                f.windows(2).all(|w| w[0].0 < w[1].0),
+                "client {i} {id}: out of order"
+            );
+            finals_total += f.len();
+        }
+    }
+    eprintln!(
+        "{CLIENTS} sessions resumed within {took:?} of the kill; {finals_total} finals, none missed"
+    );
+}
+
+fn batch(symbol: &str, prev_seq: u64, seq: u64) -> UpdateBatch {
+    UpdateBatch {
+        symbol: symbol.into(),
+        timeframe: Timeframe::M1,
+        seq,
+        prev_seq,
+        candle_time: 1_700_000_040_000,
+        computed_at_us: 1_700_000_000_000_000,
+        is_final: true,
+        values: vec![IndicatorValue {
+            id: "SMA_2".into(),
+            outputs: vec![Some(seq as f64)],
+        }],
+    }
+}
+
+async fn publish(r: &mut redis::aio::MultiplexedConnection, b: &UpdateBatch, history: bool) {
+    let payload = encode_named(b);
+    let mut pipe = redis::pipe();
+    if history {
+        pipe.cmd("XADD")
+            .arg("indicator_history:{GAP}:1min")
+            .arg(format!("{}-0", b.seq))
+            .arg("d")
+            .arg(payload.as_slice())
+            .arg("t")
+            .arg(0)
+            .ignore();
+    }
+    pipe.hset("seq:{GAP}", "1min", b.seq).ignore();
+    let () = pipe.query_async(r).await.unwrap();
+    let _: i64 = r
+        .publish("indicator_updates:GAP:1min", payload.as_slice())
+        .await
+        .unwrap();
+}
+
+// The gateway checks each publication's prev_seq: missed ones are replayed from history in
+// order, a gap history cannot fill becomes `resync` (recovered: false), duplicates are dropped.
+// Publications are written here exactly as a computer writes them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_repairs_gaps_from_history_or_resyncs() {
+    let redis = Redis::start().await.unwrap();
+    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let mut r = redis.conn().await.unwrap();
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    c.request(subscribe("GAP", "1min", json!(["SMA_2"])))
+        .await
+        .unwrap();
+    let at = c.received.len();
+    publish(&mut r, &batch("GAP", 0, 10), true).await;
+    // 11..13 reach history but not this gateway (as when its link was down).
+    for s in 11..=13 {
+        let b = batch("GAP", s - 1, s);
+        let () = r
+            .xadd(
+                "indicator_history:{GAP}:1min",
+                format!("{s}-0"),
+                &[("d", encode_named(&b))],
+            )
+            .await
+            .unwrap();
+    }
+    publish(&mut r, &batch("GAP", 13, 14), true).await;
+    publish(&mut r, &batch("GAP", 13, 14), false).await; // a duplicate
+    publish(&mut r, &batch("GAP", 19, 20), false).await; // 15..19 are nowhere
+    let resync = c
+        .next_where(|m| m["type"] == "resync", Duration::from_secs(5))
+        .await
+        .expect("resync");
+    // Fresh values as of seq 20, which is therefore not sent again.
+    assert_eq!(resync["seq"], 20);
+    publish(&mut r, &batch("GAP", 20, 21), false).await;
+    c.next_where(|u| u["seq"] == 21, Duration::from_secs(5))
+        .await
+        .expect("seq 21");
+    let seen: Vec<String> = c.received[at..]
+        .iter()
+        .map(|m| match m["type"].as_str().unwrap() {
+            "indicator_update" => m["seq"].to_string(),
+            "resync" => format!("resync:{}", m["recovered"]),
+            t => t.to_owned(),
+        })
+        .collect();
+    assert_eq!(seen, ["10", "11", "12", "13", "14", "resync:false", "21"]);
+    let (_, metrics) = http_get(gw.addr, "/metrics").await.unwrap();
+    for line in [
+        "gateway_gaps_repaired_total 1",
+        "gateway_resyncs_total 1",
+        "gateway_stale_publications_total 1",
+    ] {
+        assert!(metrics.contains(line), "{line}\n{metrics}");
+    }
+}

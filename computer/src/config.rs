@@ -82,6 +82,10 @@ pub struct SimulateArgs {
     /// Ticks per second per symbol.
     #[arg(long, env = "SIM_TICK_RATE", default_value_t = 2.0)]
     pub tick_rate: f64,
+    /// Simulated milliseconds per real millisecond: at 60, a 1min candle closes every second
+    /// (soak tests, demos). Tick times start at the real clock.
+    #[arg(long, env = "SIM_TIME_SCALE", default_value_t = 1)]
+    pub time_scale: u32,
     /// Random seed (the walk is reproducible for a given seed).
     #[arg(long, env = "SIM_SEED", default_value_t = 42)]
     pub seed: u64,

@@ -33,6 +33,12 @@ pub async fn run(
         .context("--symbols")?;
     anyhow::ensure!(!symbols.is_empty(), "--symbols is empty");
     anyhow::ensure!(
+        (1..=100_000).contains(&args.time_scale),
+        "--time-scale must be in [1, 100000]"
+    );
+    let start = clock::now_ms();
+    let scale = i64::from(args.time_scale);
+    anyhow::ensure!(
         args.tick_rate > 0.0 && args.tick_rate <= 10_000.0,
         "--tick-rate must be in (0, 10000]"
     );
@@ -68,7 +74,7 @@ pub async fn run(
         if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
             return Ok(());
         }
-        let ts = clock::now_ms();
+        let ts = start + (clock::now_ms() - start) * scale;
         let mut pipe = redis::pipe();
         for (s, p) in symbols.iter().zip(prices.iter_mut()) {
             // ~0.05% steps, kept positive; prices have two decimals like a real feed.

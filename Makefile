@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run stop test lint build fixtures measure bench
+.PHONY: run stop test lint build fixtures measure bench chaos
 
 run: ## Redis + computer + simulator + gateway on this machine; prints how to connect
 	bash scripts/run-local.sh
@@ -22,6 +22,9 @@ fixtures: ## regenerate tests/fixtures/talib_core.json (pip install ta-lib==0.8.
 
 measure: build ## latency and memory figures of docs/measurements.md
 	bash scripts/measure.sh
+
+chaos: ## soak: 300 sessions while gateways and computers are SIGKILLed at random (CHAOS_SECS=180)
+	bash scripts/chaos.sh
 
 bench: ## indicator update/peek costs (criterion) beside TA-Lib's on this machine (pip install ta-lib==0.8.2 numpy)
 	cargo bench -p shared --bench indicators

@@ -231,3 +231,115 @@ async fn dead_computer_symbols_move_to_the_survivor() {
     stop.cancel();
     drop(survivor);
 }
+
+// Scale out while finals stream: a second computer and a second gateway join, leases rebalance
+// to the new computer, new sessions join on the new gateway, and no session misses a final or
+// sees one twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_out_while_streaming_loses_nothing() {
+    let redis = Redis::start().await.unwrap();
+    let _first = Computer::start(&redis, &["--computer-id", "first"])
+        .await
+        .unwrap();
+    let g1 = Gateway::start(&redis, &[]).await.unwrap();
+    let symbols = ["SCA", "SCB", "SCC", "SCD"];
+    let ids = ["SMA_2", "EMA_3"];
+    let mut clients = Vec::new();
+    for (i, s) in symbols.iter().enumerate() {
+        let mut c = Client::connect(&g1, &token(&format!("u{i}@x.com"), "s"))
+            .await
+            .unwrap();
+        c.request(subscribe(s, "1min", json!(ids))).await.unwrap();
+        clients.push((s, c));
+    }
+    const N: i64 = 300;
+    let t0: i64 = T0 - 1_000 * 60_000;
+    let writer = {
+        let url = redis.url.clone();
+        tokio::spawn(async move {
+            let client = redis::Client::open(url.as_str()).unwrap();
+            let mut c = client.get_multiplexed_async_connection().await.unwrap();
+            for k in 0..N {
+                let mut pipe = redis::pipe();
+                for s in symbols {
+                    pipe.sadd("symbols", s).ignore();
+                    pipe.cmd("XADD")
+                        .arg(format!("ticks:{{{s}}}"))
+                        .arg("*")
+                        .arg("ts")
+                        .arg(t0 + k * 60_000)
+                        .arg("price")
+                        .arg(100.0 + (k % 13) as f64)
+                        .ignore();
+                }
+                let () = pipe.query_async(&mut c).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let _second = Computer::start(&redis, &["--computer-id", "second"])
+        .await
+        .unwrap();
+    let g2 = Gateway::start(&redis, &[]).await.unwrap();
+    for (i, s) in symbols.iter().enumerate() {
+        let mut c = Client::connect(&g2, &token(&format!("v{i}@x.com"), "s"))
+            .await
+            .unwrap();
+        c.request(subscribe(s, "1min", json!(ids))).await.unwrap();
+        clients.push((s, c));
+    }
+    // The newcomer takes its fair share while ticks flow.
+    let moved = eventually(Duration::from_secs(5), || async {
+        let mut c = redis.conn().await.unwrap();
+        let mut n = 0;
+        for s in symbols {
+            let owner: Option<String> = redis::cmd("GET")
+                .arg(format!("lease:{{{s}}}"))
+                .query_async(&mut c)
+                .await
+                .unwrap();
+            n += usize::from(owner.is_some_and(|o| o.starts_with("second:")));
+        }
+        n == 2
+    })
+    .await;
+    assert!(moved, "leases did not rebalance to the new computer");
+    writer.await.unwrap();
+    let last = shared::clock::rfc3339_millis(t0 + (N - 2) * 60_000);
+    for (s, c) in &mut clients {
+        for id in ids {
+            let is_last = |u: &Value| {
+                u["final"] == true && u["indicator_id"] == id && u["candle_time"] == json!(last)
+            };
+            if !c.received.iter().any(is_last) {
+                assert!(
+                    c.next_where(is_last, Duration::from_secs(20))
+                        .await
+                        .is_some(),
+                    "{s} {id}: the last final never came"
+                );
+            }
+            let f: Vec<(String, u64)> = c
+                .updates()
+                .filter(|u| u["indicator_id"] == id && u["final"] == true)
+                .map(|u| {
+                    (
+                        u["candle_time"].as_str().unwrap().to_owned(),
+                        u["seq"].as_u64().unwrap(),
+                    )
+                })
+                .filter(|(t, _)| *t <= last)
+                .collect();
+            // From the first final this session saw, every candle once, seqs increasing.
+            let start = f.first().map(|x| x.0.clone()).expect("some finals");
+            let expected: Vec<String> = (0..N - 1)
+                .map(|k| shared::clock::rfc3339_millis(t0 + k * 60_000))
+                .filter(|t| *t >= start)
+                .collect();
+            let times: Vec<String> = f.iter().map(|x| x.0.clone()).collect();
+            assert_eq!(times, expected, "{s} {id}: finals missing or doubled");
+            assert!(f.windows(2).all(|w| w[0].1 < w[1].1), "{s} {id}: seq order");
+        }
+    }
+}

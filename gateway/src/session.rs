@@ -589,6 +589,9 @@ impl Session {
         }
         self.gw.hub.remove_conn(&self.id);
         let old_id: ConnId = old.into();
+        // Ours from now on, also for the cleanup if what follows fails (it then detaches it).
+        self.id = old_id.clone();
+        self.epoch = claimed.epoch;
         // A connection here may still hold it (the client came back before we saw it leave).
         if let Some(h) = self.gw.hub.handle(&old_id) {
             h.taken_over.cancel();
@@ -608,8 +611,6 @@ impl Session {
                 ));
             }
         }
-        self.id = old_id;
-        self.epoch = claimed.epoch;
         self.resumed = true;
         let record = SessionRecord {
             user_id: who.user_id.clone(),

@@ -98,8 +98,8 @@ impl Config {
     /// Every problem at once, for a clear start-up error.
     pub fn validate(&self) -> Result<(), String> {
         let mut errors = Vec::new();
-        if !self.redis_url.starts_with("redis://") && !self.redis_url.starts_with("unix://") {
-            errors.push("--redis-url must start with redis:// or unix://".to_owned());
+        if let Err(e) = shared::redis_conn::Target::parse(&self.redis_url) {
+            errors.push(format!("--redis-url: {e}"));
         }
         // The longest warm-up in the catalogue (MACD 499/500/500: 998 candles) must fit.
         if !(1000..=100_000).contains(&self.history_candles) {

@@ -42,11 +42,9 @@ pub async fn run(
         args.tick_rate > 0.0 && args.tick_rate <= 10_000.0,
         "--tick-rate must be in (0, 10000]"
     );
-    let client = redis::Client::open(redis_url).context("--redis-url")?;
-    let mut conn = client
-        .get_connection_manager()
-        .await
-        .context("connecting to Redis")?;
+    let target = shared::redis_conn::Target::parse(redis_url)
+        .map_err(|e| anyhow::anyhow!("--redis-url: {e}"))?;
+    let mut conn = target.connect().await.context("connecting to Redis")?;
     let mut rng = Rng(args.seed.max(1));
     let mut prices: Vec<f64> = symbols
         .iter()

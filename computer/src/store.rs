@@ -3,10 +3,10 @@
 
 use crate::candles::N_TF;
 use crate::engine::{Commit, tf_index};
-use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, RedisResult, Script};
 use shared::indicators::Candle;
 use shared::keys;
+use shared::redis_conn::Conn;
 use shared::timeframe::Timeframe;
 use shared::update::{StoredState, decode, encode};
 use std::sync::LazyLock;
@@ -19,6 +19,7 @@ static COMMIT: LazyLock<Script> = LazyLock::new(|| {
 -- KEYS: 1 lease, 2 forming, 3 cursor, 4 seq, 5 state, 6.. one candle list per closed candle,
 --       then one history stream per publication
 -- ARGV: token, cursor ('' = keep), candle cap, history cap, history ms, now ms,
+--       publish ('1': PUBLISH here; '0': the caller SPUBLISHes after, on a cluster),
 --       n_forming, (tf, bytes|'')*, n_closed, (bytes)*, n_pub, (channel, tf, seq, payload)*,
 --       n_state, (field, bytes)*
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
@@ -28,7 +29,8 @@ local cap = tonumber(ARGV[3])
 local hcap = ARGV[4]
 local hms = tonumber(ARGV[5])
 local cutoff = tonumber(ARGV[6]) - hms
-local i = 7
+local publish = ARGV[7] == '1'
+local i = 8
 local n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[2], ARGV[i])
@@ -52,7 +54,7 @@ for k = 1, n do
     redis.call('XDEL', h, first[1])
   end
   redis.call('PEXPIRE', h, hms)
-  redis.call('PUBLISH', ARGV[i], ARGV[i + 3])
+  if publish then redis.call('PUBLISH', ARGV[i], ARGV[i + 3]) end
   redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
   i = i + 4
 end
@@ -116,7 +118,7 @@ pub struct Caps {
 }
 
 pub async fn commit(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     symbol: &str,
     token: &str,
     c: &Commit,
@@ -139,7 +141,8 @@ pub async fn commit(
         .arg(caps.candles)
         .arg(caps.updates)
         .arg(caps.updates_ms)
-        .arg(shared::clock::now_ms());
+        .arg(shared::clock::now_ms())
+        .arg(if conn.is_cluster() { "0" } else { "1" });
     inv.arg(c.forming.len());
     for (tf, candle) in &c.forming {
         inv.arg(tf.as_str())
@@ -161,6 +164,20 @@ pub async fn commit(
         inv.arg(field).arg(bytes.as_slice());
     }
     match inv.invoke_async::<i64>(conn).await {
+        Ok(_) if conn.is_cluster() => {
+            // A script may not publish to a shard channel of another slot: publish after the
+            // commit. A stale owner that wakes up between the two publishes a seq the gateways
+            // already have (they drop it) or one history already holds (they replay it).
+            let mut pipe = redis::pipe();
+            for (tf, _, payload) in &c.publications {
+                pipe.cmd("SPUBLISH")
+                    .arg(keys::updates_channel(symbol, *tf))
+                    .arg(payload.as_slice())
+                    .ignore();
+            }
+            let () = pipe.query_async(conn).await?;
+            Ok(CommitOutcome::Applied)
+        }
         Ok(_) => Ok(CommitOutcome::Applied),
         Err(e) if e.to_string().contains("LEASE") => Ok(CommitOutcome::LeaseLost),
         Err(e) => Err(e),
@@ -168,7 +185,7 @@ pub async fn commit(
 }
 
 pub async fn acquire(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     symbol: &str,
     me: &str,
     ttl_ms: u64,
@@ -182,12 +199,7 @@ pub async fn acquire(
         .await
 }
 
-pub async fn renew(
-    conn: &mut ConnectionManager,
-    symbol: &str,
-    token: &str,
-    ttl_ms: u64,
-) -> RedisResult<bool> {
+pub async fn renew(conn: &mut Conn, symbol: &str, token: &str, ttl_ms: u64) -> RedisResult<bool> {
     let n: i64 = RENEW
         .key(keys::lease(symbol))
         .arg(token)
@@ -197,7 +209,7 @@ pub async fn renew(
     Ok(n == 1)
 }
 
-pub async fn release(conn: &mut ConnectionManager, symbol: &str, token: &str) -> RedisResult<()> {
+pub async fn release(conn: &mut Conn, symbol: &str, token: &str) -> RedisResult<()> {
     let _: i64 = RELEASE
         .key(keys::lease(symbol))
         .arg(token)
@@ -215,7 +227,7 @@ pub struct Bootstrap {
     pub seq: [u64; N_TF],
 }
 
-pub async fn bootstrap(conn: &mut ConnectionManager, symbol: &str) -> RedisResult<Bootstrap> {
+pub async fn bootstrap(conn: &mut Conn, symbol: &str) -> RedisResult<Bootstrap> {
     let mut pipe = redis::pipe();
     pipe.get(keys::tick_cursor(symbol))
         .hgetall(keys::forming(symbol))
@@ -267,7 +279,7 @@ pub async fn bootstrap(conn: &mut ConnectionManager, symbol: &str) -> RedisResul
 }
 
 pub async fn load_candles(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     symbol: &str,
     tf: Timeframe,
 ) -> RedisResult<Vec<Candle>> {
@@ -279,7 +291,7 @@ pub async fn load_candles(
 }
 
 pub async fn load_state(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     symbol: &str,
     field: &str,
 ) -> RedisResult<Option<StoredState>> {

@@ -14,8 +14,8 @@ use crate::engine::{Commit, SymbolEngine, Watched, tf_index};
 use crate::store::{self, CommitOutcome};
 use anyhow::Context;
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use shared::catalogue::Spec;
+use shared::redis_conn::{Conn, Target};
 use shared::symbol::Symbol;
 use shared::timeframe::Timeframe;
 use shared::{clock, keys};
@@ -49,8 +49,8 @@ struct Owned {
 struct Worker {
     cfg: Config,
     me: String,
-    conn: ConnectionManager,
-    reader: ConnectionManager,
+    conn: Conn,
+    reader: Conn,
     owned: BTreeMap<String, Owned>,
     stats: Arc<Stats>,
     /// Symbols whose malformed ticks were already logged (bounded by the symbol count).
@@ -67,18 +67,9 @@ struct Worker {
 
 pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     cfg.validate().map_err(anyhow::Error::msg)?;
-    let client = redis::Client::open(cfg.redis_url.as_str()).context("--redis-url")?;
-    let cm = ConnectionManagerConfig::new()
-        .set_response_timeout(Some(Duration::from_secs(5)))
-        .set_connection_timeout(Some(Duration::from_secs(2)));
-    let conn = client
-        .get_connection_manager_with_config(cm.clone())
-        .await
-        .context("connecting to Redis")?;
-    let reader = client
-        .get_connection_manager_with_config(cm)
-        .await
-        .context("connecting to Redis")?;
+    let target = Target::parse(&cfg.redis_url).map_err(|e| anyhow::anyhow!("--redis-url: {e}"))?;
+    let conn = target.connect().await.context("connecting to Redis")?;
+    let reader = target.connect().await.context("connecting to Redis")?;
     let me = if cfg.computer_id.is_empty() {
         format!("c_{}", uuid::Uuid::new_v4().simple())
     } else {
@@ -425,19 +416,42 @@ impl Worker {
             }
             return Ok(());
         }
-        let mut cmd = redis::cmd("XREAD");
-        cmd.arg("COUNT")
-            .arg(1000)
-            .arg("BLOCK")
-            .arg(100)
-            .arg("STREAMS");
-        for symbol in self.owned.keys() {
-            cmd.arg(keys::ticks(symbol));
-        }
-        for o in self.owned.values() {
-            cmd.arg(&o.stream_id);
-        }
-        let reply: XreadReply = cmd.query_async(&mut self.reader).await?;
+        let reply: XreadReply = if self.reader.is_cluster() {
+            // The tick streams live in different slots: one read each, then a short pause
+            // when all were empty (a blocking read would hold one node's connection).
+            let mut pipe = redis::pipe();
+            for (symbol, o) in &self.owned {
+                pipe.cmd("XREAD")
+                    .arg("COUNT")
+                    .arg(1000)
+                    .arg("STREAMS")
+                    .arg(keys::ticks(symbol))
+                    .arg(&o.stream_id);
+            }
+            let replies: Vec<XreadReply> = pipe.query_async(&mut self.reader).await?;
+            let merged: Vec<_> = replies.into_iter().flatten().flatten().collect();
+            if merged.is_empty() {
+                tokio::select! {
+                    _ = shutdown.cancelled() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+                }
+            }
+            Some(merged)
+        } else {
+            let mut cmd = redis::cmd("XREAD");
+            cmd.arg("COUNT")
+                .arg(1000)
+                .arg("BLOCK")
+                .arg(100)
+                .arg("STREAMS");
+            for symbol in self.owned.keys() {
+                cmd.arg(keys::ticks(symbol));
+            }
+            for o in self.owned.values() {
+                cmd.arg(&o.stream_id);
+            }
+            cmd.query_async(&mut self.reader).await?
+        };
         // Before applying what was read: a subscribe acknowledged before these ticks were
         // written has bumped its symbol's watch version, so its indicators are included.
         self.refresh_changed_watches().await?;

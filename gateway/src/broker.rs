@@ -8,7 +8,10 @@ use crate::hub::{Hub, Pair};
 use crate::metrics::Metrics;
 use futures::StreamExt;
 use redis::aio::PubSubSink;
+use redis::cluster_async::ClusterConnection;
+use redis::{PushInfo, PushKind, RedisResult, Value};
 use shared::keys;
+use shared::redis_conn::Target;
 use shared::update::{UpdateBatch, decode};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -16,11 +19,51 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// Publications received on a cluster but not yet handled; beyond it they are dropped (and
+/// counted), which the feed sees as a gap and repairs from history.
+const CLUSTER_PUSH_QUEUE: usize = 65_536;
+
+/// Where (un)subscriptions go: a standalone server's pub/sub connection, or the cluster
+/// connection (sharded pub/sub: `SSUBSCRIBE` on the node that owns each channel's slot).
+enum Sink {
+    Single(PubSubSink),
+    Cluster(ClusterConnection),
+}
+
+impl Sink {
+    async fn subscribe(&mut self, channels: &[String]) -> RedisResult<()> {
+        match self {
+            Sink::Single(s) => s.subscribe(channels).await,
+            Sink::Cluster(c) => {
+                // One call per channel: each may live on another node.
+                for ch in channels {
+                    c.ssubscribe(ch).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn unsubscribe(&mut self, channel: &str) -> RedisResult<()> {
+        match self {
+            Sink::Single(s) => s.unsubscribe(channel).await,
+            Sink::Cluster(c) => c.sunsubscribe(channel).await,
+        }
+    }
+
+    async fn ping(&mut self) -> RedisResult<()> {
+        match self {
+            Sink::Single(s) => s.ping::<Value>().await.map(drop),
+            Sink::Cluster(c) => redis::cmd("PING").query_async::<Value>(c).await.map(drop),
+        }
+    }
+}
+
 pub struct Broker {
-    client: redis::Client,
+    target: Target,
     /// The live connection's sink, `None` while reconnecting. Held across a (un)subscribe so
     /// that concurrent callers see a channel as subscribed only once Redis confirmed it.
-    sink: tokio::sync::Mutex<Option<PubSubSink>>,
+    sink: tokio::sync::Mutex<Option<Sink>>,
     subscribed: std::sync::Mutex<HashSet<String>>,
     connected: AtomicBool,
     /// The last seq received per pair while subscribed (forgotten when unsubscribed).
@@ -31,10 +74,10 @@ pub struct Broker {
 }
 
 impl Broker {
-    pub fn new(client: redis::Client) -> Self {
+    pub fn new(target: Target) -> Self {
         let (jobs, queue) = tokio::sync::mpsc::channel(1024);
         Broker {
-            client,
+            target,
             sink: tokio::sync::Mutex::new(None),
             subscribed: std::sync::Mutex::default(),
             connected: AtomicBool::new(false),
@@ -90,7 +133,7 @@ impl Broker {
                 "pub/sub link is reconnecting",
             )));
         };
-        s.subscribe(&channel).await?;
+        s.subscribe(std::slice::from_ref(&channel)).await?;
         self.subscribed.lock().expect("broker lock").insert(channel);
         Ok(())
     }
@@ -140,10 +183,15 @@ impl Broker {
                 let mut sink = self.sink.lock().await;
                 let Some(s) = sink.as_mut() else { return };
                 matches!(
-                    tokio::time::timeout(Duration::from_secs(2), s.ping::<redis::Value>()).await,
+                    tokio::time::timeout(Duration::from_secs(2), s.ping()).await,
                     Ok(Ok(_))
                 )
             };
+            if self.target.is_cluster() {
+                // The cluster connection repairs itself; readiness follows its answers.
+                self.connected.store(alive, Ordering::Relaxed);
+                continue;
+            }
             if !alive {
                 tracing::warn!("pub/sub link does not answer pings");
                 self.connected.store(false, Ordering::Relaxed);
@@ -160,15 +208,28 @@ impl Broker {
         let Some(mut jobs) = self.job_queue.lock().expect("broker lock").take() else {
             return;
         };
+        let client = match &self.target {
+            Target::Cluster(nodes) => {
+                let nodes = nodes.clone();
+                return self.run_cluster(nodes, feed, jobs, shutdown).await;
+            }
+            Target::Single(url) => match redis::Client::open(url.as_str()) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(cause = %e, "pub/sub client");
+                    return;
+                }
+            },
+        };
         let mut backoff = Duration::from_millis(100);
         let mut was_connected = false;
         while !shutdown.is_cancelled() {
-            match self.client.get_async_pubsub().await {
+            match client.get_async_pubsub().await {
                 Ok(ps) => {
                     let (sink, mut stream) = ps.split();
                     {
                         let mut guard = self.sink.lock().await;
-                        *guard = Some(sink);
+                        *guard = Some(Sink::Single(sink));
                         self.subscribed.lock().expect("broker lock").clear();
                         // Seqs seen stay: the feed repairs from them once the link is back.
                         let channels: Vec<String> = hub
@@ -231,6 +292,103 @@ impl Broker {
                 _ = tokio::time::sleep(backoff) => {}
             }
             backoff = (backoff * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// The same over a Redis Cluster: sharded pub/sub through the cluster connection, which
+    /// reconnects to each node and subscribes again by itself; publications arrive as RESP3
+    /// pushes. After a node's connection was lost, the feed repairs every watched pair once the
+    /// subscriptions are confirmed again.
+    async fn run_cluster(
+        self: Arc<Self>,
+        nodes: Vec<String>,
+        feed: Arc<Feed>,
+        mut jobs: tokio::sync::mpsc::Receiver<ResumeJob>,
+        shutdown: CancellationToken,
+    ) {
+        let (hub, metrics) = (feed.hub.clone(), feed.metrics.clone());
+        let (tx, mut pushes) = tokio::sync::mpsc::channel::<PushInfo>(CLUSTER_PUSH_QUEUE);
+        let overflow = metrics.clone();
+        let push = move |info: PushInfo| {
+            if tx.try_send(info).is_err() {
+                Metrics::inc(&overflow.pubsub_dropped);
+            }
+            Ok::<(), ()>(())
+        };
+        let client = match Target::cluster_client(&nodes, Some(push)) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(cause = %e, "cluster pub/sub client");
+                return;
+            }
+        };
+        let mut backoff = Duration::from_millis(100);
+        let conn = loop {
+            match client.get_async_connection().await {
+                Ok(c) => break c,
+                Err(e) => tracing::warn!(cause = %e, "cluster pub/sub connect failed"),
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(2));
+        };
+        {
+            let mut guard = self.sink.lock().await;
+            let mut sink = Sink::Cluster(conn);
+            let channels: Vec<String> = hub
+                .pairs()
+                .iter()
+                .map(|(s, tf)| keys::updates_channel(s, *tf))
+                .collect();
+            if let Err(e) = sink.subscribe(&channels).await {
+                tracing::warn!(cause = %e, "cluster subscribe failed");
+            }
+            self.subscribed
+                .lock()
+                .expect("broker lock")
+                .extend(channels);
+            *guard = Some(sink);
+        }
+        self.connected.store(true, Ordering::Relaxed);
+        tracing::info!("cluster pub/sub connected");
+        tokio::spawn(
+            self.clone()
+                .health_check(CancellationToken::new(), shutdown.clone()),
+        );
+        let mut lost = false;
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                Some(job) = jobs.recv() => feed.resume(job).await,
+                Some(push) = pushes.recv() => match push.kind {
+                    PushKind::SMessage => {
+                        Metrics::inc(&metrics.pubsub_messages);
+                        let payload = match push.data.get(1) {
+                            Some(Value::BulkString(b)) => b.as_slice(),
+                            _ => &[][..],
+                        };
+                        match decode::<UpdateBatch>(payload) {
+                            Ok(batch) => feed.publication(batch).await,
+                            Err(e) => {
+                                Metrics::inc(&metrics.pubsub_decode_errors);
+                                tracing::warn!(cause = %e, "undecodable publication");
+                            }
+                        }
+                    }
+                    PushKind::Disconnection => {
+                        lost = true;
+                        Metrics::inc(&metrics.pubsub_reconnects);
+                        tracing::warn!("a cluster node's pub/sub connection was lost");
+                    }
+                    PushKind::SSubscribe if lost => {
+                        lost = false;
+                        feed.relinked().await;
+                    }
+                    _ => {}
+                },
+            }
         }
     }
 }

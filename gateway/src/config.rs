@@ -121,8 +121,8 @@ impl Config {
         } else if self.jwt_secret.len() < 16 {
             errors.push("the JWT key must be at least 16 bytes".to_owned());
         }
-        if !self.redis_url.starts_with("redis://") && !self.redis_url.starts_with("unix://") {
-            errors.push("--redis-url must start with redis:// or unix://".to_owned());
+        if let Err(e) = shared::redis_conn::Target::parse(&self.redis_url) {
+            errors.push(format!("--redis-url: {e}"));
         }
         if self.heartbeat_secs == 0 || self.stale_secs <= self.heartbeat_secs {
             errors.push("--heartbeat-secs must be > 0 and below --stale-secs".to_owned());

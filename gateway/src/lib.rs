@@ -65,7 +65,8 @@ pub async fn run(
     } else {
         cfg.gateway_id.clone()
     };
-    let client = redis::Client::open(cfg.redis_url.as_str()).context("--redis-url")?;
+    let target = shared::redis_conn::Target::parse(&cfg.redis_url)
+        .map_err(|e| anyhow::anyhow!("--redis-url: {e}"))?;
     let store = Store::new(&cfg.redis_url, gateway_id.clone(), cfg.watch_ttl_secs)
         .context("--redis-url")?;
     if let Err(e) = store.ping().await {
@@ -76,7 +77,7 @@ pub async fn run(
         verifier: Verifier::new(cfg.jwt_secret.as_bytes()),
         gateway_id,
         hub: Arc::default(),
-        broker: Arc::new(Broker::new(client)),
+        broker: Arc::new(Broker::new(target)),
         store,
         metrics: Arc::default(),
         shutdown: shutdown.clone(),

@@ -17,6 +17,7 @@ pub struct Metrics {
     pub redis_errors: AtomicU64,
     pub pubsub_reconnects: AtomicU64,
     pub stale_publications: AtomicU64,
+    pub pubsub_dropped: AtomicU64,
     pub gaps_repaired: AtomicU64,
     pub resyncs: AtomicU64,
     pub resumes: AtomicU64,
@@ -89,6 +90,11 @@ impl Metrics {
                 "gateway_pubsub_reconnects_total",
                 "pub/sub links lost and rebuilt",
                 &self.pubsub_reconnects,
+            ),
+            (
+                "gateway_pubsub_dropped_total",
+                "cluster publications dropped for a full receive queue (repaired from history)",
+                &self.pubsub_dropped,
             ),
             (
                 "gateway_stale_publications_total",

@@ -3,9 +3,12 @@
 //! never sees a socket.
 
 use deadpool_redis::{Pool, PoolError, Runtime};
-use redis::{AsyncCommands, Script};
+use redis::aio::ConnectionLike;
+use redis::cluster_async::ClusterConnection;
+use redis::{AsyncCommands, Cmd, Pipeline, RedisFuture, Script, Value};
 use shared::indicators::Candle;
 use shared::keys;
+use shared::redis_conn::Target;
 use shared::timeframe::Timeframe;
 use shared::update::{StoredState, UpdateBatch, decode};
 use std::collections::{BTreeMap, HashSet};
@@ -145,15 +148,95 @@ pub struct Snapshot {
     pub seq: u64,
 }
 
+/// A standalone Redis through a pool, or a Redis Cluster through one multiplexed connection.
+#[derive(Clone)]
+enum Backend {
+    Pool(Pool),
+    Cluster {
+        client: Box<redis::cluster::ClusterClient>,
+        conn: std::sync::Arc<tokio::sync::Mutex<Option<ClusterConnection>>>,
+    },
+}
+
+/// One borrowed connection of either kind.
+pub enum StoreConn {
+    Pooled(deadpool_redis::Connection),
+    Cluster(shared::redis_conn::Conn),
+}
+
+impl ConnectionLike for StoreConn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            StoreConn::Pooled(c) => c.req_packed_command(cmd),
+            StoreConn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            StoreConn::Pooled(c) => c.req_packed_commands(pipeline, offset, count),
+            StoreConn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            StoreConn::Pooled(c) => c.get_db(),
+            StoreConn::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool,
+    backend: Backend,
     gateway_id: String,
     watch_ttl_ms: i64,
 }
 
 impl Store {
     pub fn new(redis_url: &str, gateway_id: String, watch_ttl_secs: u64) -> anyhow::Result<Self> {
+        let backend = match Target::parse(redis_url).map_err(anyhow::Error::msg)? {
+            Target::Cluster(nodes) => Backend::Cluster {
+                client: Box::new(Target::cluster_client(
+                    &nodes,
+                    None::<shared::redis_conn::NoPush>,
+                )?),
+                conn: Default::default(),
+            },
+            Target::Single(url) => Backend::Pool(Self::pool(&url)?),
+        };
+        Ok(Store {
+            backend,
+            gateway_id,
+            watch_ttl_ms: watch_ttl_secs as i64 * 1000,
+        })
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.backend, Backend::Cluster { .. })
+    }
+
+    async fn conn(&self) -> Result<StoreConn> {
+        match &self.backend {
+            Backend::Pool(p) => Ok(StoreConn::Pooled(p.get().await?)),
+            Backend::Cluster { client, conn } => {
+                let mut held = conn.lock().await;
+                if held.is_none() {
+                    *held = Some(client.get_async_connection().await?);
+                }
+                let c = held.clone().expect("just set");
+                Ok(StoreConn::Cluster(shared::redis_conn::Conn::Cluster(c)))
+            }
+        }
+    }
+
+    fn pool(redis_url: &str) -> anyhow::Result<Pool> {
         let mut cfg = deadpool_redis::Config::from_url(redis_url);
         cfg.pool = Some(deadpool_redis::PoolConfig {
             max_size: 16,
@@ -164,22 +247,17 @@ impl Store {
             },
             ..Default::default()
         });
-        let pool = cfg.create_pool(Some(Runtime::Tokio1))?;
-        Ok(Store {
-            pool,
-            gateway_id,
-            watch_ttl_ms: watch_ttl_secs as i64 * 1000,
-        })
+        Ok(cfg.create_pool(Some(Runtime::Tokio1))?)
     }
 
     pub async fn ping(&self) -> Result<()> {
-        let mut c = self.pool.get().await?;
-        let _: String = redis::cmd("PING").query_async(&mut c).await?;
+        let mut c = self.conn().await?;
+        let _: Value = redis::cmd("PING").query_async(&mut c).await?;
         Ok(())
     }
 
     pub async fn open_session(&self, ws_conn_id: &str, rec: &SessionRecord) -> Result<()> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let mut pipe = redis::pipe();
         self.record(&mut pipe, ws_conn_id, rec, "{}");
         let () = pipe.query_async(&mut c).await?;
@@ -210,7 +288,7 @@ impl Store {
     /// after this gateway was taken for dead: session records, subscriber sets, watch entries.
     /// Every command is idempotent.
     pub async fn reregister(&self, sessions: &[HeldSession]) -> Result<()> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         for chunk in sessions.chunks(200) {
             let mut pipe = redis::pipe();
             let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
@@ -252,7 +330,7 @@ impl Store {
         user_id: &str,
         token_hash: &str,
     ) -> Result<Option<Claimed>> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let got: Option<(u64, String, String)> = CLAIM
             .key(keys::ws_conn(ws_conn_id))
             .arg(user_id)
@@ -286,7 +364,7 @@ impl Store {
     /// (and their history) go on being computed. Does nothing if the session was resumed
     /// elsewhere meanwhile.
     pub async fn detach(&self, ws_conn_id: &str, epoch: u64, deadline_ms: i64) -> Result<()> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         self.detach_with(
             &mut c,
             ws_conn_id,
@@ -303,7 +381,7 @@ impl Store {
 
     async fn detach_with(
         &self,
-        c: &mut deadpool_redis::Connection,
+        c: &mut StoreConn,
         ws_conn_id: &str,
         holder: &str,
         epoch: Option<u64>,
@@ -348,7 +426,7 @@ impl Store {
     /// on every gateway at once: each removal is decided on the session's own record, and
     /// repeating one removes nothing more. Returns how many were removed.
     pub async fn expire_detached(&self, limit: isize) -> Result<usize> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let now = shared::clock::now_ms();
         let due: Vec<String> = c
             .zrangebyscore_limit(keys::DETACHED, "-inf", now, 0, limit)
@@ -377,8 +455,8 @@ impl Store {
         Ok(removed)
     }
 
-    /// Adds the connection to the subscriber sets, refreshes the watch index and records the
-    /// connection's subscriptions, and bumps the symbol's watch version, in one transaction.
+    /// Adds the connection to the subscriber sets and records its subscriptions, then refreshes
+    /// the watch index and bumps the symbol's watch version.
     pub async fn subscribe(
         &self,
         ws_conn_id: &str,
@@ -387,7 +465,23 @@ impl Store {
         ids: &[String],
         subscriptions_json: &str,
     ) -> Result<()> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
+        // First the subscriber sets and the session record (keys of several slots)...
+        let mut pipe = redis::pipe();
+        for id in ids {
+            pipe.sadd(keys::subscribers(symbol, tf, id), ws_conn_id)
+                .ignore();
+        }
+        pipe.hset(
+            keys::ws_conn(ws_conn_id),
+            "subscriptions",
+            subscriptions_json,
+        )
+        .ignore();
+        let () = pipe.query_async(&mut c).await?;
+        // ...then, in one transaction in the symbol's slot, the watch entries and the version
+        // bump the owning computer reads before applying ticks: a computer that sees the new
+        // version sees the sets too.
         let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
         let mut pipe = redis::pipe();
         pipe.atomic();
@@ -398,15 +492,7 @@ impl Store {
                 expiry,
             )
             .ignore();
-            pipe.sadd(keys::subscribers(symbol, tf, id), ws_conn_id)
-                .ignore();
         }
-        pipe.hset(
-            keys::ws_conn(ws_conn_id),
-            "subscriptions",
-            subscriptions_json,
-        )
-        .ignore();
         pipe.incr(keys::watch_version(symbol), 1).ignore();
         // Both live while watched (refreshed by the index refresher), so an unwatched symbol
         // leaves nothing behind.
@@ -424,9 +510,9 @@ impl Store {
         removed: &[(String, Timeframe, String)],
         subscriptions_json: &str,
     ) -> Result<()> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let mut pipe = redis::pipe();
-        pipe.atomic();
+
         for (symbol, tf, id) in removed {
             pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id)
                 .ignore();
@@ -448,7 +534,7 @@ impl Store {
         epoch: u64,
         subs: &[(String, Timeframe, String)],
     ) -> Result<()> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let held: i64 = END
             .key(keys::ws_conn(ws_conn_id))
             .arg(&self.gateway_id)
@@ -472,7 +558,7 @@ impl Store {
     /// whether the liveness key was still there: false on the first beat, and after Redis lost
     /// its data or this gateway stalled longer than the TTL (then it re-registers).
     pub async fn heartbeat(&self, ttl_ms: u64) -> Result<bool> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let (previous,): (Option<String>,) = redis::pipe()
             .zadd(keys::GATEWAYS, &self.gateway_id, shared::clock::now_ms())
             .ignore()
@@ -489,7 +575,7 @@ impl Store {
 
     /// On a clean exit: this gateway's sessions are already gone.
     pub async fn leave(&self) -> Result<()> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let () = redis::pipe()
             .zrem(keys::GATEWAYS, &self.gateway_id)
             .ignore()
@@ -505,7 +591,7 @@ impl Store {
     /// heartbeat + `liveness_ms` + `window_ms`, then [`Store::expire_detached`] removes it. One
     /// gateway does it per dead gateway (a lock). Returns the number of sessions handed over.
     pub async fn reap_dead_gateways(&self, liveness_ms: i64, window_ms: i64) -> Result<usize> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let cutoff = shared::clock::now_ms() - liveness_ms;
         let stale: Vec<(String, i64)> = c
             .zrangebyscore_withscores(keys::GATEWAYS, "-inf", cutoff)
@@ -556,7 +642,7 @@ impl Store {
         if watched.is_empty() {
             return Ok(());
         }
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
         let mut pipe = redis::pipe();
         let mut symbols = std::collections::BTreeSet::new();
@@ -581,7 +667,7 @@ impl Store {
 
     /// One atomic read of the saved states, forming and last closed candle, and seq of a pair.
     pub async fn snapshot(&self, symbol: &str, tf: Timeframe, ids: &[String]) -> Result<Snapshot> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let fields: Vec<String> = ids.iter().map(|id| keys::watch_member(tf, id)).collect();
         let mut pipe = redis::pipe();
         pipe.atomic()
@@ -618,7 +704,7 @@ impl Store {
         after: u64,
         limit: usize,
     ) -> Result<(Vec<UpdateBatch>, Option<u64>)> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         type Entry = (String, std::collections::HashMap<String, Vec<u8>>);
         let (entries, seq): (Vec<Entry>, Option<u64>) = redis::pipe()
             .atomic()
@@ -639,16 +725,32 @@ impl Store {
     }
 
     pub async fn candles(&self, symbol: &str, tf: Timeframe) -> Result<Vec<Candle>> {
-        let mut c = self.pool.get().await?;
+        let mut c = self.conn().await?;
         let raw: Vec<Vec<u8>> = c.lrange(keys::candles(symbol, tf), 0, -1).await?;
         Ok(raw.iter().filter_map(|b| decode(b).ok()).collect())
     }
 
     /// Cluster-wide figures for `/indicators/v2/health`, from the fixed key names.
     pub async fn cluster_figures(&self) -> Result<ClusterFigures> {
-        let mut c = self.pool.get().await?;
-        let conns = scan(&mut c, keys::WS_CONN_PATTERN).await?;
-        let indicators = scan(&mut c, keys::SUBSCRIBERS_PATTERN).await?;
+        let mut c = self.conn().await?;
+        let (conns, indicators) = match &mut c {
+            StoreConn::Pooled(p) => (
+                scan(p, keys::WS_CONN_PATTERN).await?,
+                scan(p, keys::SUBSCRIBERS_PATTERN).await?,
+            ),
+            // SCAN walks one node: visit every primary.
+            StoreConn::Cluster(cc) => {
+                let (mut conns, mut indicators) = (Vec::new(), Vec::new());
+                for node in shared::redis_conn::primaries(cc).await? {
+                    let mut n = redis::Client::open(node)?
+                        .get_multiplexed_async_connection()
+                        .await?;
+                    conns.extend(scan(&mut n, keys::WS_CONN_PATTERN).await?);
+                    indicators.extend(scan(&mut n, keys::SUBSCRIBERS_PATTERN).await?);
+                }
+                (conns, indicators)
+            }
+        };
         let mut users = HashSet::new();
         for chunk in conns.chunks(500) {
             let mut pipe = redis::pipe();
@@ -684,7 +786,7 @@ pub struct ClusterFigures {
 }
 
 /// SCAN with a cap, so a huge keyspace cannot make a health check unbounded.
-async fn scan(c: &mut deadpool_redis::Connection, pattern: &str) -> Result<Vec<String>> {
+async fn scan(c: &mut (impl ConnectionLike + Send), pattern: &str) -> Result<Vec<String>> {
     const CAP: usize = 1_000_000;
     let mut cursor: u64 = 0;
     let mut out = Vec::new();

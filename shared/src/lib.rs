@@ -9,6 +9,7 @@
 //! - [`catalogue`]: indicator names, params, ids, columns; [`indicators`]: the maths.
 //! - [`auth`]: JWT verification and development tokens.
 //! - [`clock`]: RFC 3339 formatting without a date-time crate.
+//! - [`redis_conn`]: one connection type over a standalone Redis or a Redis Cluster.
 
 pub mod auth;
 pub mod catalogue;
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod indicators;
 pub mod keys;
 pub mod protocol;
+pub mod redis_conn;
 pub mod symbol;
 pub mod timeframe;
 pub mod update;

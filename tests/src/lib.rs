@@ -55,6 +55,8 @@ fn spawn_redis(dir: &std::path::Path, sock: &std::path::Path) -> Result<tokio::p
 /// A private redis-server on a unix socket; killed on drop.
 pub struct Redis {
     child: Option<tokio::process::Child>,
+    /// The nodes of a cluster (empty for a single server).
+    nodes: Vec<tokio::process::Child>,
     dir: PathBuf,
     pub url: String,
 }
@@ -67,11 +69,112 @@ impl Redis {
         let url = format!("unix://{}", sock.display());
         let redis = Redis {
             child: Some(child),
+            nodes: Vec::new(),
             dir,
             url,
         };
         redis.wait_up().await?;
         Ok(redis)
+    }
+
+    /// A private 3-node Redis Cluster (primaries only, TCP on free ports), created with
+    /// `redis-cli --cluster create`; its URL is `redis-cluster://127.0.0.1:p1,...`.
+    pub async fn start_cluster() -> Result<Redis> {
+        let dir = unique_dir("isc-cluster");
+        let mut nodes = Vec::new();
+        let mut addrs = Vec::new();
+        for i in 0..3 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port();
+            let node_dir = dir.join(format!("n{i}"));
+            std::fs::create_dir_all(&node_dir)?;
+            let child = tokio::process::Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"])
+                .args(["--save", "", "--appendonly", "no"])
+                .arg("--dir")
+                .arg(&node_dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .context("starting redis-server (is it installed?)")?;
+            nodes.push(child);
+            addrs.push(format!("127.0.0.1:{port}"));
+        }
+        for a in &addrs {
+            let url = format!("redis://{a}");
+            let up = eventually(Duration::from_secs(10), || async {
+                let Ok(c) = redis::Client::open(url.as_str()) else {
+                    return false;
+                };
+                let Ok(mut c) = c.get_multiplexed_async_connection().await else {
+                    return false;
+                };
+                redis::cmd("PING")
+                    .query_async::<String>(&mut c)
+                    .await
+                    .is_ok()
+            })
+            .await;
+            if !up {
+                bail!("cluster node {a} did not come up");
+            }
+        }
+        let created = tokio::process::Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addrs)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await
+            .context("redis-cli --cluster create")?;
+        if !created.success() {
+            bail!("redis-cli --cluster create failed");
+        }
+        for a in &addrs {
+            let url = format!("redis://{a}");
+            let ok = eventually(Duration::from_secs(20), || async {
+                let Ok(c) = redis::Client::open(url.as_str()) else {
+                    return false;
+                };
+                let Ok(mut c) = c.get_multiplexed_async_connection().await else {
+                    return false;
+                };
+                let info: String = redis::cmd("CLUSTER")
+                    .arg("INFO")
+                    .query_async(&mut c)
+                    .await
+                    .unwrap_or_default();
+                info.contains("cluster_state:ok")
+            })
+            .await;
+            if !ok {
+                bail!("the cluster never became ready");
+            }
+        }
+        Ok(Redis {
+            child: None,
+            nodes,
+            dir,
+            url: format!("redis-cluster://{}", addrs.join(",")),
+        })
+    }
+
+    /// The nodes' addresses (`redis://host:port`) of a cluster.
+    pub fn node_urls(&self) -> Vec<String> {
+        match shared::redis_conn::Target::parse(&self.url) {
+            Ok(shared::redis_conn::Target::Cluster(nodes)) => nodes,
+            _ => Vec::new(),
+        }
+    }
+
+    /// A connection to a single server or to the cluster, whichever this is.
+    pub async fn any_conn(&self) -> Result<shared::redis_conn::Conn> {
+        let target = shared::redis_conn::Target::parse(&self.url).map_err(anyhow::Error::msg)?;
+        Ok(target.connect().await?)
     }
 
     pub async fn conn(&self) -> Result<redis::aio::MultiplexedConnection> {
@@ -115,7 +218,7 @@ impl Redis {
     }
 
     pub async fn keys(&self, pattern: &str) -> Result<Vec<String>> {
-        let mut c = self.conn().await?;
+        let mut c = self.any_conn().await?;
         Ok(redis::cmd("KEYS").arg(pattern).query_async(&mut c).await?)
     }
 }
@@ -124,6 +227,9 @@ impl Drop for Redis {
     fn drop(&mut self) {
         if let Some(c) = self.child.as_mut() {
             let _ = c.start_kill();
+        }
+        for n in &mut self.nodes {
+            let _ = n.start_kill();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -462,7 +568,7 @@ pub fn subscribe(symbol: &str, tf: &str, indicators: Value) -> Value {
 
 /// Appends ticks exactly as a producer would (SPEC section 2).
 pub async fn write_ticks(redis: &Redis, symbol: &str, ticks: &[(i64, f64, f64)]) -> Result<()> {
-    let mut c = redis.conn().await?;
+    let mut c = redis.any_conn().await?;
     let mut pipe = redis::pipe();
     pipe.sadd("symbols", symbol).ignore();
     for (ts, price, volume) in ticks {
@@ -492,7 +598,7 @@ pub fn tick_forever(
     stop: CancellationToken,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let Ok(client) = redis::Client::open(redis_url.as_str()) else {
+        let Ok(target) = shared::redis_conn::Target::parse(&redis_url) else {
             return;
         };
         let mut conn = None;
@@ -500,7 +606,7 @@ pub fn tick_forever(
         while !stop.is_cancelled() {
             // Reconnects after Redis restarts, like a real producer.
             if conn.is_none() {
-                conn = client.get_multiplexed_async_connection().await.ok();
+                conn = target.connect().await.ok();
             }
             let Some(c) = conn.as_mut() else {
                 tokio::time::sleep(period).await;

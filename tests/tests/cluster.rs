@@ -37,23 +37,70 @@ fn candle_ms(v: &Value) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finals_exactly_once_across_two_gateways_and_two_computers() {
     let redis = Redis::start().await.unwrap();
-    let _c1 = Computer::start(&redis, &["--computer-id", "comp-1"])
-        .await
-        .unwrap();
-    let _c2 = Computer::start(&redis, &["--computer-id", "comp-2"])
-        .await
-        .unwrap();
-    let g1 = Gateway::start(&redis, &[]).await.unwrap();
-    let g2 = Gateway::start(&redis, &[]).await.unwrap();
+    finals_exactly_once(&redis).await;
+}
+
+// The same streaming test against a 3-node Redis Cluster: the same binaries, sharded pub/sub
+// (the channels are shard channels on the nodes that own their slots), and the per-symbol keys
+// of one symbol in one slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finals_exactly_once_on_a_three_node_redis_cluster() {
+    let redis = Redis::start_cluster().await.unwrap();
+    finals_exactly_once(&redis).await;
+    let mut shard_channels = Vec::new();
+    let mut nodes_with_keys = 0;
+    for node in redis.node_urls() {
+        let mut c = redis::Client::open(node.as_str())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap();
+        let chans: Vec<String> = redis::cmd("PUBSUB")
+            .arg("SHARDCHANNELS")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        shard_channels.extend(chans);
+        let n: usize = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+        nodes_with_keys += usize::from(n > 0);
+    }
+    shard_channels.sort();
+    assert_eq!(
+        shard_channels,
+        ["indicator_updates:AAA:1min", "indicator_updates:BBB:1min"]
+    );
+    assert!(
+        nodes_with_keys >= 2,
+        "the keys are not spread over the nodes"
+    );
+}
+
+async fn finals_exactly_once(redis: &Redis) {
+    // The first tick's candle must still be forming when the clients subscribe (they wait for
+    // its live value): a longer idle close than the default 2 s, for slower set-ups.
+    let _c1 = Computer::start(
+        redis,
+        &["--computer-id", "comp-1", "--idle-close-ms", "5000"],
+    )
+    .await
+    .unwrap();
+    let _c2 = Computer::start(
+        redis,
+        &["--computer-id", "comp-2", "--idle-close-ms", "5000"],
+    )
+    .await
+    .unwrap();
+    let g1 = Gateway::start(redis, &[]).await.unwrap();
+    let g2 = Gateway::start(redis, &[]).await.unwrap();
     let symbols = ["AAA", "BBB"];
     for s in symbols {
-        write_ticks(&redis, s, &[(T0 + 1, 100.0, 1.0)])
+        write_ticks(redis, s, &[(T0 + 1, 100.0, 1.0)])
             .await
             .unwrap();
     }
     // Fair share: each computer ends up owning one symbol.
     let owners = eventually(Duration::from_secs(10), || async {
-        let mut c = redis.conn().await.unwrap();
+        let mut c = redis.any_conn().await.unwrap();
         let a: Option<String> = redis::cmd("GET")
             .arg("lease:{AAA}")
             .query_async(&mut c)
@@ -92,21 +139,19 @@ async fn finals_exactly_once_across_two_gateways_and_two_computers() {
     // Both computers noticed the watchers once a live value of each symbol reached each client.
     for c in &mut clients {
         for s in symbols {
-            let got = c
-                .next_where(
-                    |u| u["type"] == "indicator_update" && u["symbol"] == s,
-                    Duration::from_secs(10),
-                )
-                .await;
-            assert!(got.is_some(), "no live value for {s}");
+            let live = |u: &Value| u["type"] == "indicator_update" && u["symbol"] == s;
+            // It may have come while waiting for the other symbol's.
+            let got = c.received.iter().any(live)
+                || c.next_where(live, Duration::from_secs(10)).await.is_some();
+            assert!(got, "no live value for {s}");
         }
     }
     // CANDLES candles of 4 ticks each, then one tick that closes the last; that tick's own
-    // candle closes by the idle rule (no tick for 2 s, wall clock far past its end).
+    // candle closes by the idle rule (no tick for 5 s, wall clock far past its end).
     for k in 1..=(CANDLES * 4) {
         for s in symbols {
             let price = 100.0 + (k % 7) as f64;
-            write_ticks(&redis, s, &[(T0 + 1 + k * STEP_MS, price, 1.0)])
+            write_ticks(redis, s, &[(T0 + 1 + k * STEP_MS, price, 1.0)])
                 .await
                 .unwrap();
         }
@@ -114,7 +159,7 @@ async fn finals_exactly_once_across_two_gateways_and_two_computers() {
     }
     let expected: Vec<i64> = (0..=CANDLES).map(|k| T0 + k * 60_000).collect();
     for c in &mut clients {
-        let done = c.next_where(|_| false, Duration::from_secs(5)).await;
+        let done = c.next_where(|_| false, Duration::from_secs(8)).await;
         assert!(done.is_none());
     }
     let mut per_client = Vec::new();

@@ -32,9 +32,20 @@ fn index_of(c: &Client, pred: impl Fn(&Value) -> bool) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_on_another_gateway_replays_what_was_missed() {
     let redis = Redis::start().await.unwrap();
-    let _computer = Computer::start(&redis, &[]).await.unwrap();
-    let a = Gateway::start(&redis, &[]).await.unwrap();
-    let b = Gateway::start(&redis, &[]).await.unwrap();
+    resume_replays(&redis).await;
+}
+
+// The same on a 3-node Redis Cluster (history, session scripts, sharded pub/sub).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_on_a_three_node_redis_cluster() {
+    let redis = Redis::start_cluster().await.unwrap();
+    resume_replays(&redis).await;
+}
+
+async fn resume_replays(redis: &Redis) {
+    let _computer = Computer::start(redis, &[]).await.unwrap();
+    let a = Gateway::start(redis, &[]).await.unwrap();
+    let b = Gateway::start(redis, &[]).await.unwrap();
     let stop = CancellationToken::new();
     tick_forever(
         redis.url.clone(),
@@ -93,7 +104,7 @@ async fn resume_on_another_gateway_replays_what_was_missed() {
         assert!(seqs.len() as u64 > replayed, "{id}: live updates follow");
     }
     // One session, held by B, under the old id; the fresh one c2 opened is gone.
-    let mut r = redis.conn().await.unwrap();
+    let mut r = redis.any_conn().await.unwrap();
     let sessions = redis.keys("ws_conn:*").await.unwrap();
     assert_eq!(sessions, [format!("ws_conn:{old_id}")]);
     let (state, epoch): (String, u64) = redis::pipe()

@@ -4,7 +4,8 @@
 # again) every ~4 s. Prints per-session gaps, the totals, the time back to streaming after a kill
 # and the Redis keys against the baseline; exits 1 on any silent gap or leaked key.
 #   CHAOS_SECS (180)  CHAOS_SESSIONS (300)  CHAOS_PROFILE (release; CI uses dev)
-# Extra arguments go to isc-chaos (`--gateways 3 --verbose ...`, see --help).
+# Extra arguments go to isc-chaos (`--cluster` for a 3-node Redis Cluster, `--gateways 3`,
+# `--verbose`, see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-redis.sh

@@ -59,6 +59,12 @@ impl Sink {
     }
 }
 
+/// Half to one and a half times `d`, so that gateways that lost Redis together do not all
+/// come back at the same instant.
+fn jittered(d: Duration) -> Duration {
+    d.mul_f64(0.5 + crate::session::random_fraction())
+}
+
 pub struct Broker {
     target: Target,
     /// The live connection's sink, `None` while reconnecting. Held across a (un)subscribe so
@@ -289,7 +295,7 @@ impl Broker {
             }
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(backoff) => {}
+                _ = tokio::time::sleep(jittered(backoff)) => {}
             }
             backoff = (backoff * 2).min(Duration::from_secs(2));
         }
@@ -330,7 +336,7 @@ impl Broker {
             }
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(backoff) => {}
+                _ = tokio::time::sleep(jittered(backoff)) => {}
             }
             backoff = (backoff * 2).min(Duration::from_secs(2));
         };

@@ -220,7 +220,7 @@ async fn write_loop(
 }
 
 /// Uniform in [0, 1), from the OS randomness behind UUIDs (no extra crate for a jitter).
-fn random_fraction() -> f64 {
+pub(crate) fn random_fraction() -> f64 {
     // The low 53 bits of a v4 UUID are all random (version and variant bits sit higher).
     (uuid::Uuid::new_v4().as_u128() & ((1 << 53) - 1)) as f64 / (1u64 << 53) as f64
 }

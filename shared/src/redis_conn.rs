@@ -79,7 +79,9 @@ impl Target {
     pub async fn connect(&self) -> RedisResult<Conn> {
         match self {
             Target::Single(url) => {
+                // Reconnects back off exponentially with jitter (the manager's own), at most 2 s.
                 let cfg = ConnectionManagerConfig::new()
+                    .set_max_delay(Duration::from_secs(2))
                     .set_response_timeout(Some(Duration::from_secs(5)))
                     .set_connection_timeout(Some(Duration::from_secs(2)));
                 let cm = redis::Client::open(url.as_str())?

@@ -48,6 +48,9 @@ struct Args {
     /// Print every session's line (otherwise only those with a gap).
     #[arg(long)]
     verbose: bool,
+    /// Run on a private 3-node Redis Cluster instead of one server.
+    #[arg(long)]
+    cluster: bool,
 }
 
 const IDS: [&str; 2] = ["SMA_5", "EMA_10"];
@@ -280,7 +283,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let redis = Redis::start().await?;
+    let redis = if args.cluster {
+        Redis::start_cluster().await?
+    } else {
+        Redis::start().await?
+    };
     let symbols: Vec<String> = (0..args.symbols).map(|i| format!("CHAOS{i}")).collect();
     let mut procs = Procs {
         redis_url: redis.url.clone(),
@@ -325,7 +332,7 @@ async fn main() -> Result<()> {
         }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let mut r = redis.conn().await?;
+    let mut r = redis.any_conn().await?;
     let baseline: BTreeSet<String> = redis::cmd("KEYS").arg("*").query_async(&mut r).await?;
 
     let addrs = Arc::new(procs.gateways.iter().map(|g| g.0).collect::<Vec<_>>());
@@ -341,8 +348,17 @@ async fn main() -> Result<()> {
         tasks.push(tokio::spawn(session(i, addrs.clone(), stats, stop.clone())));
     }
     println!(
-        "chaos: {} sessions on {} gateways, {} computers, {} symbols; killing for {} s",
-        args.sessions, args.gateways, args.computers, args.symbols, args.secs
+        "chaos: {} sessions on {} gateways, {} computers, {} symbols, {}; killing for {} s",
+        args.sessions,
+        args.gateways,
+        args.computers,
+        args.symbols,
+        if args.cluster {
+            "3-node Redis Cluster"
+        } else {
+            "one Redis"
+        },
+        args.secs
     );
 
     // Kill a random gateway or computer every few seconds, restart it a second later.

@@ -17,14 +17,15 @@ use std::sync::LazyLock;
 /// Each session script touches `ws_conn:<id>` alone, so it runs unchanged on Redis Cluster; the
 /// other keys follow in separate commands that are safe to repeat.
 ///
-/// Ends a session still held by this holder (gateway and epoch): a connection that was resumed
-/// elsewhere meanwhile leaves the session alone.
+/// Ends a session still held by this holder (gateway and epoch), returning its recorded
+/// subscriptions: a connection that was resumed elsewhere meanwhile leaves the session alone.
 static END: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r#"
-local h = redis.call('HMGET', KEYS[1], 'gateway_id', 'epoch')
-if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return 0 end
-return redis.call('DEL', KEYS[1])
+local h = redis.call('HMGET', KEYS[1], 'gateway_id', 'epoch', 'subscriptions')
+if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return false end
+redis.call('DEL', KEYS[1])
+return h[3] or '{}'
 "#,
     )
 });
@@ -535,15 +536,22 @@ impl Store {
         subs: &[(String, Timeframe, String)],
     ) -> Result<()> {
         let mut c = self.conn().await?;
-        let held: i64 = END
+        let recorded: Option<String> = END
             .key(keys::ws_conn(ws_conn_id))
             .arg(&self.gateway_id)
             .arg(epoch)
             .invoke_async(&mut c)
             .await?;
         let mut pipe = redis::pipe();
-        if held == 1 {
-            for (symbol, tf, id) in subs {
+        if let Some(recorded) = recorded {
+            // What the session holds and what its record says (they differ only after a
+            // subscribe whose second step failed): every set entry goes.
+            let mut all: std::collections::BTreeSet<(String, Timeframe, String)> =
+                subs.iter().cloned().collect();
+            for ((symbol, tf), ids) in parse_subscriptions(&recorded) {
+                all.extend(ids.into_iter().map(|id| (symbol.clone(), tf, id)));
+            }
+            for (symbol, tf, id) in &all {
                 pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id)
                     .ignore();
             }

@@ -250,6 +250,12 @@ async fn resume_beyond_history_is_not_recovered() {
     assert_eq!(values.keys().collect::<Vec<_>>(), ["EMA_3", "SMA_2"]);
     let seq = pair["seq"].as_u64().unwrap();
     assert!(seq > last + 3);
+    let mut r = redis.conn().await.unwrap();
+    let len: usize = r.xlen("indicator_history:{SHORT}:1min").await.unwrap();
+    assert!(
+        (1..=3).contains(&len),
+        "history holds {len} entries, over its cap of 3"
+    );
     let at = c2.received.len();
     c2.drain_for(Duration::from_millis(500)).await;
     let seqs = seqs_after(&c2, at, "SMA_2");
@@ -257,6 +263,58 @@ async fn resume_beyond_history_is_not_recovered() {
         !seqs.is_empty() && seqs.iter().all(|s| *s > seq),
         "{seq} {seqs:?}"
     );
+    stop.cancel();
+}
+
+// History is bounded by age as well as count, and expires once nobody watches the pair.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_is_bounded_by_age_and_expires_unwatched() {
+    let redis = Redis::start().await.unwrap();
+    let _computer = Computer::start(&redis, &["--update-history-secs", "1"])
+        .await
+        .unwrap();
+    let gw = Gateway::start(&redis, &["--unsubscribe-delay-ms", "100"])
+        .await
+        .unwrap();
+    let stop = CancellationToken::new();
+    tick_forever(
+        redis.url.clone(),
+        vec!["AGE".into()],
+        Duration::from_millis(20),
+        stop.clone(),
+    );
+    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    c.request(subscribe("AGE", "1min", json!(["SMA_2"])))
+        .await
+        .unwrap();
+    c.drain_for(Duration::from_millis(2500)).await;
+    let published = c.updates().count();
+    let key = "indicator_history:{AGE}:1min";
+    let mut r = redis.conn().await.unwrap();
+    let oldest: Vec<(String, BTreeMap<String, Vec<u8>>)> = redis::cmd("XRANGE")
+        .arg(key)
+        .arg("-")
+        .arg("+")
+        .arg("COUNT")
+        .arg(1)
+        .query_async(&mut r)
+        .await
+        .unwrap();
+    let len: usize = r.xlen(key).await.unwrap();
+    let written: i64 = String::from_utf8_lossy(&oldest[0].1["t"]).parse().unwrap();
+    let age = shared::clock::now_ms() - written;
+    assert!(
+        published > 80 && len < published,
+        "{len} of {published} kept"
+    );
+    assert!(age <= 1_300, "the oldest entry is {age} ms old");
+    // Nobody watches any more: nothing is published, and the stream expires.
+    c.close().await;
+    let gone = eventually(Duration::from_secs(5), || async {
+        redis.keys(key).await.unwrap().is_empty()
+    })
+    .await;
+    assert!(gone, "the history of an unwatched pair did not expire");
     stop.cancel();
 }
 

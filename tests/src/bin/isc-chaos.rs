@@ -558,10 +558,6 @@ async fn main() -> Result<()> {
     if !persistent_unexpected.is_empty() {
         println!("leaked (no TTL): {persistent_unexpected:?}");
     }
-    for (addr, child) in &mut procs.gateways {
-        let _ = addr;
-        drop(child.take());
-    }
     if silent_total > 0
         || !leaked.is_empty()
         || gateway_conns > 0
@@ -571,6 +567,9 @@ async fn main() -> Result<()> {
             println!("leaked: {:?}", &leaked[..leaked.len().min(20)]);
         }
         println!("chaos: FAILED");
+        // exit() skips destructors: stop every process (and Redis) first.
+        drop(procs);
+        drop(redis);
         std::process::exit(1);
     }
     println!("chaos: OK");

@@ -145,7 +145,7 @@ async fn liveness(gw: Arc<Gateway>, stop: CancellationToken) {
             }
             first = false;
             gw.store.reap_dead_gateways(liveness_ms, window_ms).await?;
-            let expired = gw.store.expire_detached(100).await?;
+            let expired = gw.store.expire_detached(500).await?;
             gw.metrics
                 .sessions_expired
                 .fetch_add(expired as u64, std::sync::atomic::Ordering::Relaxed);

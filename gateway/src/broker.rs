@@ -315,9 +315,12 @@ impl Broker {
         let (hub, metrics) = (feed.hub.clone(), feed.metrics.clone());
         let (tx, mut pushes) = tokio::sync::mpsc::channel::<PushInfo>(CLUSTER_PUSH_QUEUE);
         let overflow = metrics.clone();
+        let dropped = Arc::new(AtomicBool::new(false));
+        let flag = dropped.clone();
         let push = move |info: PushInfo| {
             if tx.try_send(info).is_err() {
                 Metrics::inc(&overflow.pubsub_dropped);
+                flag.store(true, Ordering::Relaxed);
             }
             Ok::<(), ()>(())
         };
@@ -364,10 +367,16 @@ impl Broker {
                 .health_check(CancellationToken::new(), shutdown.clone()),
         );
         let mut lost = false;
+        let mut sweep = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 Some(job) = jobs.recv() => feed.resume(job).await,
+                // Publications dropped for a full queue: repair every pair now rather than
+                // when each pair's next publication shows the gap.
+                _ = sweep.tick() => if dropped.swap(false, Ordering::Relaxed) {
+                    feed.relinked().await;
+                },
                 Some(push) = pushes.recv() => match push.kind {
                     PushKind::SMessage => {
                         Metrics::inc(&metrics.pubsub_messages);

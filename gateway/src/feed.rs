@@ -48,6 +48,8 @@ pub type ReplyBuilder = Box<dyn FnOnce(&[PairOutcome]) -> String + Send>;
 /// already in the hub, held (see [`Hub::subscribe_held`]).
 pub struct ResumeJob {
     pub conn: ConnId,
+    /// The session epoch the connection claimed.
+    pub epoch: u64,
     pub pairs: Vec<ResumePair>,
     /// Builds the reply frame, queued before the replayed updates.
     pub reply: ReplyBuilder,
@@ -59,6 +61,8 @@ pub struct Feed {
     pub store: Store,
     pub broker: Arc<Broker>,
     pub metrics: Arc<Metrics>,
+    /// Most frames one resume replays to one connection (its send queue's soft limit).
+    pub max_replay_frames: usize,
 }
 
 /// True when `batches` continue `after` without a hole.
@@ -83,7 +87,11 @@ impl Feed {
                 return;
             }
             if batch.prev_seq != last {
-                self.repair(&pair, last, Some(batch.prev_seq)).await;
+                if !self.repair(&pair, last, Some(batch.prev_seq)).await {
+                    // Neither replayed nor resynced (Redis failing): hold this one back too,
+                    // so the next publication tries again rather than leaving a silent gap.
+                    return;
+                }
                 if self.broker.last_seq(&pair).is_some_and(|l| batch.seq <= l) {
                     return;
                 }
@@ -97,10 +105,10 @@ impl Feed {
     pub async fn relinked(&self) {
         let pairs = self.hub.watched_pairs();
         for (pair, _) in &pairs {
-            match self.broker.last_seq(pair) {
+            let _ = match self.broker.last_seq(pair) {
                 Some(last) => self.repair(pair, last, None).await,
                 None => self.resync(pair).await,
-            }
+            };
         }
         tracing::info!(
             pairs = pairs.len(),
@@ -109,8 +117,9 @@ impl Feed {
     }
 
     /// Delivers the pair's publications after `last` (up to `until`, inclusive, when given)
-    /// from history if they chain from `last`; otherwise resyncs the pair's watchers.
-    async fn repair(&self, pair: &Pair, last: u64, until: Option<u64>) {
+    /// from history if they chain from `last`; otherwise resyncs the pair's watchers. False
+    /// when neither could be done.
+    async fn repair(&self, pair: &Pair, last: u64, until: Option<u64>) -> bool {
         let read = self
             .store
             .history_after(&pair.0, pair.1, last, MAX_REPLAY)
@@ -143,17 +152,19 @@ impl Feed {
             tracing::info!(symbol = %pair.0, timeframe = %pair.1, replayed = batches.len(), "gap repaired from history");
         }
         self.broker.set_last_seq(pair, reached);
+        true
     }
 
-    /// Sends the pair's watchers fresh values (`resync`, `recovered: false`).
-    async fn resync(&self, pair: &Pair) {
+    /// Sends the pair's watchers fresh values (`resync`, `recovered: false`). False when the
+    /// values could not be read.
+    async fn resync(&self, pair: &Pair) -> bool {
         let Some((_, ids)) = self
             .hub
             .watched_pairs()
             .into_iter()
             .find(|(p, _)| p == pair)
         else {
-            return;
+            return true;
         };
         let specs: Vec<Spec> = ids.iter().filter_map(|id| Spec::from_id(id).ok()).collect();
         match initial_values(&self.store, &pair.0, pair.1, &specs).await {
@@ -162,10 +173,12 @@ impl Feed {
                 self.hub
                     .push_resync(pair, &initial.values, initial.seq, &self.metrics);
                 self.broker.set_last_seq(pair, initial.seq);
+                true
             }
             Err(e) => {
                 Metrics::inc(&self.metrics.redis_errors);
                 tracing::warn!(cause = %e, symbol = %pair.0, timeframe = %pair.1, "resync failed");
+                false
             }
         }
     }
@@ -173,6 +186,15 @@ impl Feed {
     /// Serves a resume: per pair, replays from history what the client missed if history
     /// covers all of it, otherwise reads fresh values; queues the reply, then the replays.
     pub async fn resume(&self, job: ResumeJob) {
+        // A job that outlived its connection (timed out, then the client came back) is void.
+        if self
+            .hub
+            .handle(&job.conn)
+            .is_none_or(|h| h.record.epoch != job.epoch)
+        {
+            let _ = job.done.send(false);
+            return;
+        }
         let mut outcomes = Vec::with_capacity(job.pairs.len());
         let mut replays = Vec::with_capacity(job.pairs.len());
         let mut ok = true;
@@ -186,7 +208,12 @@ impl Feed {
                 {
                     Ok((batches, current)) => {
                         let reached = batches.last().map_or(after, |b| b.seq);
-                        (chains(after, &batches) && current.is_some_and(|c| c == reached))
+                        // More frames than the connection's queue takes at once would get it
+                        // closed as too slow: fresh values instead.
+                        let frames = batches.len() * ids.len();
+                        (chains(after, &batches)
+                            && current.is_some_and(|c| c == reached)
+                            && frames <= self.max_replay_frames)
                             .then_some((batches, reached))
                     }
                     Err(e) => {

@@ -102,15 +102,14 @@ impl Hub {
     /// Like [`Hub::subscribe`], but the connection gets no publication of the pair until
     /// [`Hub::replay`] says from which seq on (a resume in progress).
     pub fn subscribe_held(&self, id: &ConnId, pair: &Pair, specs: &[Spec]) -> bool {
-        let first = self.subscribe(id, pair, specs);
-        self.inner
-            .write()
-            .expect("hub lock")
+        let mut inner = self.inner.write().expect("hub lock");
+        // Held before it watches anything: no publication can slip in ahead of the reply.
+        inner
             .floors
             .entry(pair.clone())
             .or_default()
             .insert(id.clone(), u64::MAX);
-        first
+        Self::add_watches(&mut inner, id, pair, specs)
     }
 
     /// Queues `frame` (a reply, then `batches` from history) to one connection, which from now
@@ -125,6 +124,9 @@ impl Hub {
         metrics: &Metrics,
     ) -> usize {
         let mut inner = self.inner.write().expect("hub lock");
+        if !inner.conns.contains_key(id) {
+            return 0;
+        }
         inner
             .floors
             .entry(pair.clone())
@@ -182,6 +184,10 @@ impl Hub {
     /// makes sure the broker listens to its channel).
     pub fn subscribe(&self, id: &ConnId, pair: &Pair, specs: &[Spec]) -> bool {
         let mut inner = self.inner.write().expect("hub lock");
+        Self::add_watches(&mut inner, id, pair, specs)
+    }
+
+    fn add_watches(inner: &mut Inner, id: &ConnId, pair: &Pair, specs: &[Spec]) -> bool {
         let first = !inner.channels.contains_key(pair);
         let channel = inner.channels.entry(pair.clone()).or_default();
         for spec in specs {
@@ -277,11 +283,16 @@ impl Hub {
         let Some(channel) = inner.channels.get(pair) else {
             return;
         };
+        let floors = inner.floors.get(pair);
         let mut per_conn: HashMap<&ConnId, serde_json::Map<String, serde_json::Value>> =
             HashMap::new();
         for (id, watch) in channel {
             let value = values.get(id).cloned().unwrap_or(serde_json::Value::Null);
             for conn in &watch.conns {
+                // A connection being resumed gets its values with its reply instead.
+                if floors.and_then(|f| f.get(conn)) == Some(&u64::MAX) {
+                    continue;
+                }
                 per_conn
                     .entry(conn)
                     .or_default()

@@ -90,6 +90,7 @@ pub async fn run(
         store: gw.store.clone(),
         broker: gw.broker.clone(),
         metrics: gw.metrics.clone(),
+        max_replay_frames: gw.cfg.send_queue,
     });
     tokio::spawn(gw.broker.clone().run(feed, background.clone()));
     tokio::spawn(refresh_watch_index(gw.clone(), background.clone()));

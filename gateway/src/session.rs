@@ -592,6 +592,13 @@ impl Session {
         // Ours from now on, also for the cleanup if what follows fails (it then detaches it).
         self.id = old_id.clone();
         self.epoch = claimed.epoch;
+        if !claimed.listed {
+            return Err(fatal(
+                self,
+                "could not record the resumed session",
+                &"redis",
+            ));
+        }
         // A connection here may still hold it (the client came back before we saw it leave).
         if let Some(h) = self.gw.hub.handle(&old_id) {
             h.taken_over.cancel();
@@ -661,6 +668,7 @@ impl Session {
         let (id, req) = (self.id.to_string(), req.cloned());
         let job = ResumeJob {
             conn: self.id.clone(),
+            epoch: self.epoch,
             pairs,
             reply: Box::new(move |outcomes| resumed_reply(&id, &token, outcomes, req.as_ref())),
             done,

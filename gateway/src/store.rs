@@ -17,14 +17,15 @@ use std::sync::LazyLock;
 /// Each session script touches `ws_conn:<id>` alone, so it runs unchanged on Redis Cluster; the
 /// other keys follow in separate commands that are safe to repeat.
 ///
-/// Ends a session still held by this holder (gateway and epoch), returning its recorded
-/// subscriptions: a connection that was resumed elsewhere meanwhile leaves the session alone.
+/// Marks a session still held by this holder (gateway and epoch) as expiring, returning its
+/// recorded subscriptions: a connection that was resumed elsewhere meanwhile leaves the session
+/// alone. The caller removes it; if that fails, [`Store::expire_detached`] finishes the job.
 static END: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r#"
 local h = redis.call('HMGET', KEYS[1], 'gateway_id', 'epoch', 'subscriptions')
 if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return false end
-redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'state', 'expiring')
 return h[3] or '{}'
 "#,
     )
@@ -67,7 +68,8 @@ return {epoch, h[6] or '{}', h[5] or ''}
 });
 
 /// Marks a detached session whose window closed as expiring. Returns {'expire', subscriptions},
-/// {'gone'} (no such session) or {'keep'} (resumed, or its window is still open).
+/// {'gone'} (no such session), {'wait', deadline} (detached, window still open) or
+/// {'attached'} (resumed, or written back by its gateway).
 static EXPIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r#"
@@ -77,7 +79,8 @@ if h[1] == 'expiring' or (h[1] == 'detached' and tonumber(h[2]) <= tonumber(ARGV
   redis.call('HSET', KEYS[1], 'state', 'expiring')
   return {'expire', h[3] or '{}'}
 end
-return {'keep'}
+if h[1] == 'detached' then return {'wait', h[2]} end
+return {'attached'}
 "#,
     )
 });
@@ -104,6 +107,9 @@ pub type HeldSession = (
 /// A session taken over by a `resume`.
 pub struct Claimed {
     pub epoch: u64,
+    /// False when the follow-up writes (this gateway's list) failed: the caller must give the
+    /// session back (detach it) rather than hold it unlisted.
+    pub listed: bool,
     pub subscriptions: BTreeMap<(String, Timeframe), Vec<String>>,
 }
 
@@ -353,9 +359,16 @@ impl Store {
             pipe.srem(keys::gateway_conns(&previous), ws_conn_id)
                 .ignore();
         }
-        let () = pipe.query_async(&mut c).await?;
+        let listed = match pipe.query_async::<()>(&mut c).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(cause = %e, "claimed a session but could not list it");
+                false
+            }
+        };
         Ok(Some(Claimed {
             epoch,
+            listed,
             subscriptions: parse_subscriptions(&subs),
         }))
     }
@@ -366,14 +379,32 @@ impl Store {
     /// elsewhere meanwhile.
     pub async fn detach(&self, ws_conn_id: &str, epoch: u64, deadline_ms: i64) -> Result<()> {
         let mut c = self.conn().await?;
-        self.detach_with(
-            &mut c,
-            ws_conn_id,
-            &self.gateway_id,
-            Some(epoch),
-            deadline_ms,
-        )
-        .await?;
+        let detached = self
+            .detach_with(
+                &mut c,
+                ws_conn_id,
+                &self.gateway_id,
+                Some(epoch),
+                deadline_ms,
+            )
+            .await?;
+        self.unlist_unless_held_here(&mut c, ws_conn_id, detached)
+            .await
+    }
+
+    /// Removes the session from this gateway's list, unless a newer connection here holds it.
+    async fn unlist_unless_held_here(
+        &self,
+        c: &mut StoreConn,
+        ws_conn_id: &str,
+        released: bool,
+    ) -> Result<()> {
+        if !released {
+            let holder: Option<String> = c.hget(keys::ws_conn(ws_conn_id), "gateway_id").await?;
+            if holder.as_deref() == Some(self.gateway_id.as_str()) {
+                return Ok(());
+            }
+        }
         let () = c
             .srem(keys::gateway_conns(&self.gateway_id), ws_conn_id)
             .await?;
@@ -388,6 +419,8 @@ impl Store {
         epoch: Option<u64>,
         deadline_ms: i64,
     ) -> Result<bool> {
+        // Queued first: whatever fails after, the sweeper finds it at its deadline.
+        let () = c.zadd(keys::DETACHED, ws_conn_id, deadline_ms).await?;
         let subs: Option<String> = DETACH
             .key(keys::ws_conn(ws_conn_id))
             .arg(holder)
@@ -400,7 +433,6 @@ impl Store {
         };
         let subs = parse_subscriptions(&subs);
         let mut pipe = redis::pipe();
-        pipe.zadd(keys::DETACHED, ws_conn_id, deadline_ms).ignore();
         let mut symbols = std::collections::BTreeSet::new();
         for ((symbol, tf), ids) in &subs {
             for id in ids {
@@ -447,8 +479,27 @@ impl Store {
                     pipe.del(keys::ws_conn(&id)).ignore();
                     removed += 1;
                 }
-                Some("gone") => {}
-                _ => continue,
+                Some("wait") => {
+                    // Queued early (or re-detached): wait for its own deadline.
+                    let deadline: i64 = verdict.get(1).and_then(|d| d.parse().ok()).unwrap_or(now);
+                    let () = c.zadd(keys::DETACHED, &id, deadline).await?;
+                    continue;
+                }
+                Some("attached") => {
+                    // Held by a connection again: not due. It may detach meanwhile (its DETACH
+                    // queues it before marking it), so look once more after removing it.
+                    let () = c.zrem(keys::DETACHED, &id).await?;
+                    let (state, deadline): (Option<String>, Option<i64>) = redis::pipe()
+                        .hget(keys::ws_conn(&id), "state")
+                        .hget(keys::ws_conn(&id), "resume_deadline")
+                        .query_async(&mut c)
+                        .await?;
+                    if state.as_deref() != Some("attached") {
+                        let () = c.zadd(keys::DETACHED, &id, deadline.unwrap_or(now)).await?;
+                    }
+                    continue;
+                }
+                _ => {}
             }
             pipe.zrem(keys::DETACHED, &id).ignore();
             let () = pipe.query_async(&mut c).await?;
@@ -536,13 +587,17 @@ impl Store {
         subs: &[(String, Timeframe, String)],
     ) -> Result<()> {
         let mut c = self.conn().await?;
+        // Queued first, due now: if what follows fails, the sweeper finishes it.
+        let () = c
+            .zadd(keys::DETACHED, ws_conn_id, shared::clock::now_ms())
+            .await?;
         let recorded: Option<String> = END
             .key(keys::ws_conn(ws_conn_id))
             .arg(&self.gateway_id)
             .arg(epoch)
             .invoke_async(&mut c)
             .await?;
-        let mut pipe = redis::pipe();
+        let ended = recorded.is_some();
         if let Some(recorded) = recorded {
             // What the session holds and what its record says (they differ only after a
             // subscribe whose second step failed): every set entry goes.
@@ -551,15 +606,17 @@ impl Store {
             for ((symbol, tf), ids) in parse_subscriptions(&recorded) {
                 all.extend(ids.into_iter().map(|id| (symbol.clone(), tf, id)));
             }
+            let mut pipe = redis::pipe();
             for (symbol, tf, id) in &all {
                 pipe.srem(keys::subscribers(symbol, *tf, id), ws_conn_id)
                     .ignore();
             }
+            pipe.del(keys::ws_conn(ws_conn_id)).ignore();
+            pipe.zrem(keys::DETACHED, ws_conn_id).ignore();
+            let () = pipe.query_async(&mut c).await?;
         }
-        pipe.srem(keys::gateway_conns(&self.gateway_id), ws_conn_id)
-            .ignore();
-        let () = pipe.query_async(&mut c).await?;
-        Ok(())
+        self.unlist_unless_held_here(&mut c, ws_conn_id, ended)
+            .await
     }
 
     /// Says this gateway is alive (`gateways` score and a liveness key with a TTL). Returns

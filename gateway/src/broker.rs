@@ -70,7 +70,7 @@ pub struct Broker {
     /// The live connection's sink, `None` while reconnecting. Held across a (un)subscribe so
     /// that concurrent callers see a channel as subscribed only once Redis confirmed it.
     sink: tokio::sync::Mutex<Option<Sink>>,
-    subscribed: std::sync::Mutex<HashSet<String>>,
+    subscribed: std::sync::Mutex<HashSet<Pair>>,
     connected: AtomicBool,
     /// The last seq received per pair while subscribed (forgotten when unsubscribed).
     last_seq: std::sync::Mutex<HashMap<Pair, u64>>,
@@ -103,7 +103,7 @@ impl Broker {
 
     pub fn set_last_seq(&self, pair: &Pair, seq: u64) {
         let mut last = self.last_seq.lock().expect("broker lock");
-        if self.is_subscribed(&keys::updates_channel(&pair.0, pair.1)) {
+        if self.is_subscribed(pair) {
             last.insert(pair.clone(), seq);
         }
     }
@@ -117,22 +117,34 @@ impl Broker {
         self.connected.load(Ordering::Relaxed)
     }
 
-    fn is_subscribed(&self, channel: &str) -> bool {
-        self.subscribed
-            .lock()
-            .expect("broker lock")
-            .contains(channel)
+    fn is_subscribed(&self, pair: &Pair) -> bool {
+        self.subscribed.lock().expect("broker lock").contains(pair)
+    }
+
+    /// Subscribes `sink` (a new link) to every pair the hub watches, and records them.
+    async fn subscribe_watched(&self, sink: &mut Sink, hub: &Hub) -> RedisResult<()> {
+        self.subscribed.lock().expect("broker lock").clear();
+        let pairs = hub.pairs();
+        let channels: Vec<String> = pairs
+            .iter()
+            .map(|(s, tf)| keys::updates_channel(s, *tf))
+            .collect();
+        if !channels.is_empty() {
+            sink.subscribe(&channels).await?;
+        }
+        self.subscribed.lock().expect("broker lock").extend(pairs);
+        Ok(())
     }
 
     /// Returns once Redis confirmed we listen to the pair's channel. Always under the sink lock:
     /// a concurrent [`Broker::release_later`] either sees the new watcher or has finished
     /// unsubscribing, in which case this subscribes again.
     pub async fn ensure(&self, pair: &Pair) -> redis::RedisResult<()> {
-        let channel = keys::updates_channel(&pair.0, pair.1);
         let mut sink = self.sink.lock().await;
-        if self.is_subscribed(&channel) {
+        if self.is_subscribed(pair) {
             return Ok(());
         }
+        let channel = keys::updates_channel(&pair.0, pair.1);
         let Some(s) = sink.as_mut() else {
             return Err(redis::RedisError::from((
                 redis::ErrorKind::Io,
@@ -140,7 +152,10 @@ impl Broker {
             )));
         };
         s.subscribe(std::slice::from_ref(&channel)).await?;
-        self.subscribed.lock().expect("broker lock").insert(channel);
+        self.subscribed
+            .lock()
+            .expect("broker lock")
+            .insert(pair.clone());
         Ok(())
     }
 
@@ -153,15 +168,10 @@ impl Broker {
             if hub.has_watchers(&pair) {
                 return;
             }
-            let channel = keys::updates_channel(&pair.0, pair.1);
-            if !broker
-                .subscribed
-                .lock()
-                .expect("broker lock")
-                .remove(&channel)
-            {
+            if !broker.subscribed.lock().expect("broker lock").remove(&pair) {
                 return;
             }
+            let channel = keys::updates_channel(&pair.0, pair.1);
             broker.last_seq.lock().expect("broker lock").remove(&pair);
             if let Some(s) = sink.as_mut()
                 && let Err(e) = s.unsubscribe(&channel).await
@@ -235,21 +245,9 @@ impl Broker {
                     let (sink, mut stream) = ps.split();
                     {
                         let mut guard = self.sink.lock().await;
-                        *guard = Some(Sink::Single(sink));
-                        self.subscribed.lock().expect("broker lock").clear();
+                        let s = guard.insert(Sink::Single(sink));
                         // Seqs seen stay: the feed repairs from them once the link is back.
-                        let channels: Vec<String> = hub
-                            .pairs()
-                            .iter()
-                            .map(|(s, tf)| keys::updates_channel(s, *tf))
-                            .collect();
-                        let s = guard.as_mut().expect("just set");
-                        let ok = channels.is_empty() || s.subscribe(&channels).await.is_ok();
-                        if ok {
-                            self.subscribed
-                                .lock()
-                                .expect("broker lock")
-                                .extend(channels);
+                        if self.subscribe_watched(s, &hub).await.is_ok() {
                             self.connected.store(true, Ordering::Relaxed);
                             backoff = Duration::from_millis(100);
                         }
@@ -345,20 +343,10 @@ impl Broker {
         };
         {
             let mut guard = self.sink.lock().await;
-            let mut sink = Sink::Cluster(conn);
-            let channels: Vec<String> = hub
-                .pairs()
-                .iter()
-                .map(|(s, tf)| keys::updates_channel(s, *tf))
-                .collect();
-            if let Err(e) = sink.subscribe(&channels).await {
+            let sink = guard.insert(Sink::Cluster(conn));
+            if let Err(e) = self.subscribe_watched(sink, &hub).await {
                 tracing::warn!(cause = %e, "cluster subscribe failed");
             }
-            self.subscribed
-                .lock()
-                .expect("broker lock")
-                .extend(channels);
-            *guard = Some(sink);
         }
         self.connected.store(true, Ordering::Relaxed);
         tracing::info!("cluster pub/sub connected");

@@ -65,6 +65,12 @@ pub struct Feed {
     pub max_replay_frames: usize,
 }
 
+/// The last seq of `batches` when they continue `after` without a hole up to `target`.
+fn covered(after: u64, batches: &[UpdateBatch], target: Option<u64>) -> Option<u64> {
+    let reached = batches.last().map_or(after, |b| b.seq);
+    (chains(after, batches) && target == Some(reached)).then_some(reached)
+}
+
 /// True when `batches` continue `after` without a hole.
 fn chains(after: u64, batches: &[UpdateBatch]) -> bool {
     let mut last = after;
@@ -135,15 +141,10 @@ impl Feed {
         if let Some(until) = until {
             batches.retain(|b| b.seq <= until);
         }
-        let reached = batches.last().map_or(last, |b| b.seq);
-        let complete = match until {
-            Some(until) => reached == until,
-            // Nothing missing if history reaches the pair's last seq.
-            None => current.is_some_and(|c| c == reached),
-        };
-        if !(chains(last, &batches) && complete) {
+        // Up to the publication that showed the gap, or else the pair's last seq.
+        let Some(reached) = covered(last, &batches, until.or(current)) else {
             return self.resync(pair).await;
-        }
+        };
         for b in &batches {
             self.hub.dispatch(b, &self.metrics);
         }
@@ -158,14 +159,10 @@ impl Feed {
     /// Sends the pair's watchers fresh values (`resync`, `recovered: false`). False when the
     /// values could not be read.
     async fn resync(&self, pair: &Pair) -> bool {
-        let Some((_, ids)) = self
-            .hub
-            .watched_pairs()
-            .into_iter()
-            .find(|(p, _)| p == pair)
-        else {
+        let ids = self.hub.watched_ids(pair);
+        if ids.is_empty() {
             return true;
-        };
+        }
         let specs: Vec<Spec> = ids.iter().filter_map(|id| Spec::from_id(id).ok()).collect();
         match initial_values(&self.store, &pair.0, pair.1, &specs).await {
             Ok(initial) => {
@@ -206,16 +203,11 @@ impl Feed {
                     .history_after(&p.pair.0, p.pair.1, after, MAX_REPLAY)
                     .await
                 {
-                    Ok((batches, current)) => {
-                        let reached = batches.last().map_or(after, |b| b.seq);
-                        // More frames than the connection's queue takes at once would get it
-                        // closed as too slow: fresh values instead.
-                        let frames = batches.len() * ids.len();
-                        (chains(after, &batches)
-                            && current.is_some_and(|c| c == reached)
-                            && frames <= self.max_replay_frames)
-                            .then_some((batches, reached))
-                    }
+                    // More frames than the connection's queue takes at once would get it closed
+                    // as too slow: fresh values instead.
+                    Ok((batches, current)) => covered(after, &batches, current)
+                        .filter(|_| batches.len() * ids.len() <= self.max_replay_frames)
+                        .map(|reached| (batches, reached)),
                     Err(e) => {
                         Metrics::inc(&self.metrics.redis_errors);
                         tracing::warn!(cause = %e, "history read failed");

@@ -260,6 +260,17 @@ impl Hub {
             .collect()
     }
 
+    /// The indicator ids watched locally in `pair`.
+    pub fn watched_ids(&self, pair: &Pair) -> Vec<String> {
+        self.inner
+            .read()
+            .expect("hub lock")
+            .channels
+            .get(pair)
+            .map(|ch| ch.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// Every pair with a local watcher and the indicator ids watched in it.
     pub fn watched_pairs(&self) -> Vec<(Pair, Vec<String>)> {
         let inner = self.inner.read().expect("hub lock");

@@ -7,7 +7,7 @@ use crate::feed::{PairOutcome, ResumeJob, ResumePair};
 use crate::hub::{ConnHandle, ConnId, Pair};
 use crate::initial::initial_values;
 use crate::outbox::{Outbox, Push};
-use crate::store::SessionRecord;
+use crate::store::{SessionRecord, subscriptions_json};
 use futures::{SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use shared::auth::Identity;
@@ -223,15 +223,6 @@ async fn write_loop(
 pub(crate) fn random_fraction() -> f64 {
     // The low 53 bits of a v4 UUID are all random (version and variant bits sit higher).
     (uuid::Uuid::new_v4().as_u128() & ((1 << 53) - 1)) as f64 / (1u64 << 53) as f64
-}
-
-/// The `subscriptions` field of `ws_conn:<id>`: `{"NIFTY50:5min": ["RSI_14", ...]}`.
-fn subscriptions_json(subs: &BTreeMap<Pair, BTreeSet<String>>) -> String {
-    let map: BTreeMap<String, &BTreeSet<String>> = subs
-        .iter()
-        .map(|((s, tf), ids)| (format!("{s}:{tf}"), ids))
-        .collect();
-    serde_json::to_string(&map).expect("strings serialize")
 }
 
 impl Session {

@@ -124,6 +124,15 @@ pub fn parse_subscriptions(json: &str) -> BTreeMap<(String, Timeframe), Vec<Stri
         .collect()
 }
 
+/// The inverse of [`parse_subscriptions`].
+pub fn subscriptions_json<I: serde::Serialize>(subs: &BTreeMap<(String, Timeframe), I>) -> String {
+    let map: BTreeMap<String, &I> = subs
+        .iter()
+        .map(|((s, tf), ids)| (format!("{s}:{tf}"), ids))
+        .collect();
+    serde_json::to_string(&map).expect("strings serialize")
+}
+
 fn srem_all(
     pipe: &mut redis::Pipeline,
     ws_conn_id: &str,
@@ -300,32 +309,41 @@ impl Store {
             let mut pipe = redis::pipe();
             let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
             for (id, rec, subs) in chunk {
-                let json: BTreeMap<String, &Vec<String>> = subs
-                    .iter()
-                    .map(|((s, tf), ids)| (format!("{s}:{tf}"), ids))
-                    .collect();
-                let json = serde_json::to_string(&json).expect("strings serialize");
-                self.record(&mut pipe, id, rec, &json);
+                self.record(&mut pipe, id, rec, &subscriptions_json(subs));
                 for ((symbol, tf), ids) in subs {
                     for i in ids {
                         pipe.sadd(keys::subscribers(symbol, *tf, i), id).ignore();
-                        pipe.zadd(
-                            keys::watch_index(symbol),
-                            keys::watch_member(*tf, i),
-                            expiry,
-                        )
-                        .ignore();
                     }
+                    self.watch_entries(&mut pipe, symbol, ids.iter().map(|i| (*tf, i)), expiry);
                     pipe.incr(keys::watch_version(symbol), 1).ignore();
-                    pipe.pexpire(keys::watch_index(symbol), self.watch_ttl_ms)
-                        .ignore();
-                    pipe.pexpire(keys::watch_version(symbol), self.watch_ttl_ms)
-                        .ignore();
                 }
             }
             let () = pipe.query_async(&mut c).await?;
         }
         Ok(())
+    }
+
+    /// Watch-index entries of `symbol` until `expiry`, and the index and watch version kept
+    /// alive as long: both live while watched, so an unwatched symbol leaves nothing behind.
+    fn watch_entries<'a>(
+        &self,
+        pipe: &mut redis::Pipeline,
+        symbol: &str,
+        members: impl Iterator<Item = (Timeframe, &'a String)>,
+        expiry: i64,
+    ) {
+        for (tf, id) in members {
+            pipe.zadd(
+                keys::watch_index(symbol),
+                keys::watch_member(tf, id),
+                expiry,
+            )
+            .ignore();
+        }
+        pipe.pexpire(keys::watch_index(symbol), self.watch_ttl_ms)
+            .ignore();
+        pipe.pexpire(keys::watch_version(symbol), self.watch_ttl_ms)
+            .ignore();
     }
 
     /// Takes over session `ws_conn_id` for a `resume` by `user_id` holding `token_hash` (the
@@ -537,21 +555,8 @@ impl Store {
         let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
         let mut pipe = redis::pipe();
         pipe.atomic();
-        for id in ids {
-            pipe.zadd(
-                keys::watch_index(symbol),
-                keys::watch_member(tf, id),
-                expiry,
-            )
-            .ignore();
-        }
+        self.watch_entries(&mut pipe, symbol, ids.iter().map(|i| (tf, i)), expiry);
         pipe.incr(keys::watch_version(symbol), 1).ignore();
-        // Both live while watched (refreshed by the index refresher), so an unwatched symbol
-        // leaves nothing behind.
-        pipe.pexpire(keys::watch_index(symbol), self.watch_ttl_ms)
-            .ignore();
-        pipe.pexpire(keys::watch_version(symbol), self.watch_ttl_ms)
-            .ignore();
         let () = pipe.query_async(&mut c).await?;
         Ok(())
     }
@@ -710,21 +715,12 @@ impl Store {
         let mut c = self.conn().await?;
         let expiry = shared::clock::now_ms() + self.watch_ttl_ms;
         let mut pipe = redis::pipe();
-        let mut symbols = std::collections::BTreeSet::new();
+        let mut by_symbol: BTreeMap<&str, Vec<(Timeframe, &String)>> = BTreeMap::new();
         for ((symbol, tf), id) in watched {
-            pipe.zadd(
-                keys::watch_index(symbol),
-                keys::watch_member(*tf, id),
-                expiry,
-            )
-            .ignore();
-            symbols.insert(symbol);
+            by_symbol.entry(symbol).or_default().push((*tf, id));
         }
-        for symbol in symbols {
-            pipe.pexpire(keys::watch_index(symbol), self.watch_ttl_ms)
-                .ignore();
-            pipe.pexpire(keys::watch_version(symbol), self.watch_ttl_ms)
-                .ignore();
+        for (symbol, members) in by_symbol {
+            self.watch_entries(&mut pipe, symbol, members.into_iter(), expiry);
         }
         let () = pipe.query_async(&mut c).await?;
         Ok(())

@@ -84,9 +84,7 @@ impl Redis {
         let mut nodes = Vec::new();
         let mut addrs = Vec::new();
         for i in 0..3 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")?
-                .local_addr()?
-                .port();
+            let port = free_port();
             let node_dir = dir.join(format!("n{i}"));
             std::fs::create_dir_all(&node_dir)?;
             let child = tokio::process::Command::new("redis-server")
@@ -590,6 +588,47 @@ pub async fn write_ticks(redis: &Redis, symbol: &str, ticks: &[(i64, f64, f64)])
     Ok(())
 }
 
+/// Writes `n` ticks per symbol, one simulated minute apart from `t0`, `pause` apart: each tick
+/// closes the previous 1min candle, so a final per tick.
+pub fn write_minutes(
+    redis: &Redis,
+    symbols: &[&str],
+    t0: i64,
+    n: i64,
+    pause: Duration,
+) -> JoinHandle<()> {
+    let url = redis.url.clone();
+    let symbols: Vec<String> = symbols.iter().map(|s| s.to_string()).collect();
+    tokio::spawn(async move {
+        let target = shared::redis_conn::Target::parse(&url).expect("redis url");
+        let mut c = target.connect().await.expect("redis");
+        for k in 0..n {
+            let mut pipe = redis::pipe();
+            for s in &symbols {
+                pipe.sadd("symbols", s).ignore();
+                pipe.cmd("XADD")
+                    .arg(format!("ticks:{{{s}}}"))
+                    .arg("*")
+                    .arg("ts")
+                    .arg(t0 + k * 60_000)
+                    .arg("price")
+                    .arg(100.0 + (k % 13) as f64)
+                    .ignore();
+            }
+            let () = pipe.query_async(&mut c).await.expect("writing ticks");
+            tokio::time::sleep(pause).await;
+        }
+    })
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 /// Writes a live tick (ts = now) for each symbol every `period` until cancelled.
 pub fn tick_forever(
     redis_url: String,
@@ -640,10 +679,7 @@ pub async fn spawn_gateway(
     redis: &Redis,
     extra: &[&str],
 ) -> Result<(tokio::process::Child, SocketAddr)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let child = tokio::process::Command::new(bin("gateway"))
         .args(["--listen", &addr.to_string(), "--redis-url", &redis.url])
         .args(extra)

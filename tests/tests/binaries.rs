@@ -51,14 +51,6 @@ fn gateway_refuses_to_start_without_a_key() {
     assert!(err.contains("JWT") && err.contains("heartbeat"), "{err}");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 // SIGTERM: the gateway closes its sessions with 1001, removes their Redis entries and exits 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_and_exits() {

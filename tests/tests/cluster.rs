@@ -299,29 +299,7 @@ async fn scale_out_while_streaming_loses_nothing() {
     }
     const N: i64 = 300;
     let t0: i64 = T0 - 1_000 * 60_000;
-    let writer = {
-        let url = redis.url.clone();
-        tokio::spawn(async move {
-            let client = redis::Client::open(url.as_str()).unwrap();
-            let mut c = client.get_multiplexed_async_connection().await.unwrap();
-            for k in 0..N {
-                let mut pipe = redis::pipe();
-                for s in symbols {
-                    pipe.sadd("symbols", s).ignore();
-                    pipe.cmd("XADD")
-                        .arg(format!("ticks:{{{s}}}"))
-                        .arg("*")
-                        .arg("ts")
-                        .arg(t0 + k * 60_000)
-                        .arg("price")
-                        .arg(100.0 + (k % 13) as f64)
-                        .ignore();
-                }
-                let () = pipe.query_async(&mut c).await.unwrap();
-                tokio::time::sleep(Duration::from_millis(15)).await;
-            }
-        })
-    };
+    let writer = write_minutes(&redis, &symbols, t0, N, Duration::from_millis(15));
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let _second = Computer::start(&redis, &["--computer-id", "second"])
         .await

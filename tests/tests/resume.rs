@@ -344,29 +344,7 @@ async fn killed_gateway_sessions_resume_elsewhere_without_missing_a_final() {
     }
     // One candle per tick (each tick closes the previous minute): a final per tick.
     let t0: i64 = 1_700_000_000_000 / 60_000 * 60_000;
-    let writer = {
-        let url = redis.url.clone();
-        tokio::spawn(async move {
-            let client = redis::Client::open(url.as_str()).unwrap();
-            let mut c = client.get_multiplexed_async_connection().await.unwrap();
-            for k in 0..CANDLES {
-                let mut pipe = redis::pipe();
-                for s in symbols {
-                    pipe.sadd("symbols", s).ignore();
-                    pipe.cmd("XADD")
-                        .arg(format!("ticks:{{{s}}}"))
-                        .arg("*")
-                        .arg("ts")
-                        .arg(t0 + k * 60_000)
-                        .arg("price")
-                        .arg(100.0 + (k % 17) as f64)
-                        .ignore();
-                }
-                let () = pipe.query_async(&mut c).await.unwrap();
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-    };
+    let writer = write_minutes(&redis, &symbols, t0, CANDLES, Duration::from_millis(10));
     // Let finals flow, then kill the gateway mid-stream.
     let first = &mut clients[0];
     first

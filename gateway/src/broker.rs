@@ -1,27 +1,42 @@
-//! The broker: this gateway's one Redis pub/sub connection, and nothing else. It listens to
-//! `indicator_updates:<symbol>:<tf>` only while the hub has a local watcher of that pair, and
-//! hands every publication to the [`Feed`] (which orders it and fills gaps), in one loop that
-//! also serves resumes. It never sees a socket.
+//! The broker: this gateway's one Redis pub/sub link, and nothing else. It listens to
+//! `indicator_updates:<symbol>:<tf>` only while the node asks it to (a pair with a local
+//! watcher), and hands every publication and every event of the link to the feed over one
+//! bounded channel. It never sees a socket, and keeps no per-pair state but what it listens to.
+//!
+//! A standalone Redis and a Redis Cluster differ only in where messages come from (a pub/sub
+//! connection, or RESP3 pushes of sharded pub/sub on the cluster connection) and in who
+//! reconnects (we do, or the cluster connection itself); both go through [`Broker::receive`].
 
-use crate::feed::{Feed, ResumeJob};
-use crate::hub::{Hub, Pair};
+use crate::hub::Hub;
 use crate::metrics::Metrics;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use redis::aio::PubSubSink;
 use redis::cluster_async::ClusterConnection;
 use redis::{PushInfo, PushKind, RedisResult, Value};
 use shared::keys;
+use shared::pair::Pair;
 use shared::redis_conn::Target;
 use shared::update::{UpdateBatch, decode};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-/// Publications received on a cluster but not yet handled; beyond it they are dropped (and
-/// counted), which the feed sees as a gap and repairs from history.
-const CLUSTER_PUSH_QUEUE: usize = 65_536;
+/// Link events waiting for the feed, and publications received on a cluster but not yet
+/// handled; beyond it cluster pushes are dropped (and counted), which is repaired from history.
+pub(crate) const QUEUE: usize = 65_536;
+
+/// What the link tells the feed, in the order it happened.
+#[derive(Debug)]
+pub(crate) enum LinkEvent {
+    Publication(UpdateBatch),
+    /// The link (or a cluster node's) was lost and is back: publications may be missing.
+    Relinked,
+    /// No longer listening to the pair: what the feed knows of it is stale.
+    Released(Pair),
+}
 
 /// Where (un)subscriptions go: a standalone server's pub/sub connection, or the cluster
 /// connection (sharded pub/sub: `SSUBSCRIBE` on the node that owns each channel's slot).
@@ -59,131 +74,329 @@ impl Sink {
     }
 }
 
-/// Half to one and a half times `d`, so that gateways that lost Redis together do not all
-/// come back at the same instant.
-fn jittered(d: Duration) -> Duration {
-    d.mul_f64(0.5 + crate::session::random_fraction())
+/// What arrives on the link, from either kind of Redis.
+enum Incoming {
+    Message(redis::Msg),
+    Push(PushInfo),
 }
 
-pub struct Broker {
+/// Uniform in [0, 1), from the OS randomness behind UUIDs (no extra crate for a jitter).
+pub(crate) fn random_fraction() -> f64 {
+    // The low 53 bits of a v4 UUID are all random (version and variant bits sit higher).
+    (uuid::Uuid::new_v4().as_u128() & ((1 << 53) - 1)) as f64 / (1u64 << 53) as f64
+}
+
+/// Reconnect delays: doubling from 100 ms to 2 s, each jittered to half to one and a half times,
+/// so that gateways that lost Redis together do not all come back at the same instant.
+struct Backoff(Duration);
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(100);
+
+    fn new() -> Self {
+        Backoff(Self::FIRST)
+    }
+
+    fn reset(&mut self) {
+        self.0 = Self::FIRST;
+    }
+
+    /// Sleeps the next delay; false when shut down meanwhile.
+    async fn wait(&mut self, shutdown: &CancellationToken) -> bool {
+        let delay = self.0.mul_f64(0.5 + random_fraction());
+        self.0 = (self.0 * 2).min(Duration::from_secs(2));
+        tokio::select! {
+            _ = shutdown.cancelled() => false,
+            _ = tokio::time::sleep(delay) => true,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Broker {
     target: Target,
+    hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
     /// The live connection's sink, `None` while reconnecting. Held across a (un)subscribe so
-    /// that concurrent callers see a channel as subscribed only once Redis confirmed it.
+    /// that concurrent callers see a channel as listened to only once Redis confirmed it.
     sink: tokio::sync::Mutex<Option<Sink>>,
-    subscribed: std::sync::Mutex<HashSet<Pair>>,
+    listening: std::sync::Mutex<HashSet<Pair>>,
     connected: AtomicBool,
-    /// The last seq received per pair while subscribed (forgotten when unsubscribed).
-    last_seq: std::sync::Mutex<HashMap<Pair, u64>>,
-    /// Resumes waiting to be served by the receive loop.
-    jobs: tokio::sync::mpsc::Sender<ResumeJob>,
-    job_queue: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<ResumeJob>>>,
+    /// Set when a cluster push was dropped for a full queue: every pair is repaired.
+    dropped: Arc<AtomicBool>,
+    events: mpsc::Sender<LinkEvent>,
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Sink::Single(_) => "Sink::Single",
+            Sink::Cluster(_) => "Sink::Cluster",
+        })
+    }
 }
 
 impl Broker {
-    pub fn new(target: Target) -> Self {
-        let (jobs, queue) = tokio::sync::mpsc::channel(1024);
-        Broker {
+    /// The broker, and the receiving end of its events (for the feed).
+    pub(crate) fn new(
+        target: Target,
+        hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
+    ) -> (Self, mpsc::Receiver<LinkEvent>) {
+        let (events, rx) = mpsc::channel(QUEUE);
+        let broker = Broker {
             target,
+            hub,
+            metrics,
             sink: tokio::sync::Mutex::new(None),
-            subscribed: std::sync::Mutex::default(),
+            listening: std::sync::Mutex::default(),
             connected: AtomicBool::new(false),
-            last_seq: std::sync::Mutex::default(),
-            jobs,
-            job_queue: std::sync::Mutex::new(Some(queue)),
-        }
+            dropped: Arc::default(),
+            events,
+        };
+        (broker, rx)
     }
 
-    pub fn last_seq(&self, pair: &Pair) -> Option<u64> {
-        self.last_seq
-            .lock()
-            .expect("broker lock")
-            .get(pair)
-            .copied()
-    }
-
-    pub fn set_last_seq(&self, pair: &Pair, seq: u64) {
-        let mut last = self.last_seq.lock().expect("broker lock");
-        if self.is_subscribed(pair) {
-            last.insert(pair.clone(), seq);
-        }
-    }
-
-    /// Queues a resume for the receive loop; false if the loop is gone.
-    pub async fn resume(&self, job: ResumeJob) -> bool {
-        self.jobs.send(job).await.is_ok()
-    }
-
-    pub fn is_connected(&self) -> bool {
+    pub(crate) fn is_connected(&self) -> bool {
         self.connected.load(Ordering::Relaxed)
     }
 
-    fn is_subscribed(&self, pair: &Pair) -> bool {
-        self.subscribed.lock().expect("broker lock").contains(pair)
+    /// Whether Redis confirmed we listen to the pair's channel.
+    pub(crate) fn is_listening(&self, pair: &Pair) -> bool {
+        self.listening.lock().expect("broker lock").contains(pair)
     }
 
-    /// Subscribes `sink` (a new link) to every pair the hub watches, and records them.
-    async fn subscribe_watched(&self, sink: &mut Sink, hub: &Hub) -> RedisResult<()> {
-        self.subscribed.lock().expect("broker lock").clear();
-        let pairs = hub.pairs();
-        let channels: Vec<String> = pairs
-            .iter()
-            .map(|(s, tf)| keys::updates_channel(s, *tf))
-            .collect();
-        if !channels.is_empty() {
-            sink.subscribe(&channels).await?;
-        }
-        self.subscribed.lock().expect("broker lock").extend(pairs);
-        Ok(())
-    }
-
-    /// Returns once Redis confirmed we listen to the pair's channel. Always under the sink lock:
-    /// a concurrent [`Broker::release_later`] either sees the new watcher or has finished
-    /// unsubscribing, in which case this subscribes again.
-    pub async fn ensure(&self, pair: &Pair) -> redis::RedisResult<()> {
+    /// Returns once Redis confirmed we listen to the pair's channel. Under the sink lock: a
+    /// concurrent [`Broker::release_later`] either sees the new watcher or has finished
+    /// unsubscribing, in which case this subscribes again; a concurrent first subscribe of the
+    /// same pair is waited for.
+    pub(crate) async fn listen(&self, pair: &Pair) -> RedisResult<()> {
         let mut sink = self.sink.lock().await;
-        if self.is_subscribed(pair) {
+        if self.is_listening(pair) {
             return Ok(());
         }
-        let channel = keys::updates_channel(&pair.0, pair.1);
         let Some(s) = sink.as_mut() else {
             return Err(redis::RedisError::from((
                 redis::ErrorKind::Io,
                 "pub/sub link is reconnecting",
             )));
         };
-        s.subscribe(std::slice::from_ref(&channel)).await?;
-        self.subscribed
+        s.subscribe(&[keys::updates_channel(pair.symbol(), pair.timeframe)])
+            .await?;
+        self.listening
             .lock()
             .expect("broker lock")
             .insert(pair.clone());
         Ok(())
     }
 
-    /// After `delay`, unsubscribes from the pair's channel if nobody local watches it any more.
-    pub fn release_later(self: &Arc<Self>, hub: Arc<Hub>, pair: Pair, delay: Duration) {
+    /// After `delay`, stops listening to the pair if nobody local watches it any more.
+    pub(crate) fn release_later(self: &Arc<Self>, pair: Pair, delay: Duration) {
         let broker = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            let mut sink = broker.sink.lock().await;
-            if hub.has_watchers(&pair) {
-                return;
-            }
-            if !broker.subscribed.lock().expect("broker lock").remove(&pair) {
-                return;
-            }
-            let channel = keys::updates_channel(&pair.0, pair.1);
-            broker.last_seq.lock().expect("broker lock").remove(&pair);
-            if let Some(s) = sink.as_mut()
-                && let Err(e) = s.unsubscribe(&channel).await
             {
-                tracing::warn!(cause = %e, %channel, "unsubscribe failed");
+                let mut sink = broker.sink.lock().await;
+                if broker.hub.has_watchers(&pair) {
+                    return;
+                }
+                if !broker.listening.lock().expect("broker lock").remove(&pair) {
+                    return;
+                }
+                let channel = keys::updates_channel(pair.symbol(), pair.timeframe);
+                if let Some(s) = sink.as_mut()
+                    && let Err(e) = s.unsubscribe(&channel).await
+                {
+                    tracing::warn!(cause = %e, %channel, "unsubscribe failed");
+                }
             }
+            let _ = broker.events.send(LinkEvent::Released(pair)).await;
         });
+    }
+
+    /// Subscribes `sink` (a new link) to every pair the hub watches, and installs it.
+    async fn install(&self, sink: Sink) -> RedisResult<()> {
+        let mut guard = self.sink.lock().await;
+        let s = guard.insert(sink);
+        self.listening.lock().expect("broker lock").clear();
+        let pairs = self.hub.pairs();
+        let channels: Vec<String> = pairs
+            .iter()
+            .map(|p| keys::updates_channel(p.symbol(), p.timeframe))
+            .collect();
+        if !channels.is_empty() {
+            s.subscribe(&channels).await?;
+        }
+        self.listening.lock().expect("broker lock").extend(pairs);
+        Ok(())
+    }
+
+    /// Keeps the link up until `shutdown`: on a standalone Redis, connects, re-subscribes what
+    /// the hub watches and receives until the connection drops, then again with backoff; on a
+    /// cluster, connects once (the cluster connection reconnects to each node by itself).
+    pub(crate) async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        let result = match &self.target {
+            Target::Single(url) => self.clone().run_single(url.clone(), &shutdown).await,
+            Target::Cluster(nodes) => self.clone().run_cluster(nodes.clone(), &shutdown).await,
+        };
+        if let Err(e) = result {
+            tracing::error!(cause = %e, "pub/sub client");
+        }
+    }
+
+    async fn run_single(
+        self: Arc<Self>,
+        url: String,
+        shutdown: &CancellationToken,
+    ) -> RedisResult<()> {
+        let client = redis::Client::open(url.as_str())?;
+        let mut backoff = Backoff::new();
+        let mut was_connected = false;
+        while !shutdown.is_cancelled() {
+            match client.get_async_pubsub().await {
+                Ok(ps) => {
+                    let (sink, stream) = ps.split();
+                    // Seqs seen stay with the feed: it repairs from them once the link is back.
+                    if self.install(Sink::Single(sink)).await.is_ok() {
+                        self.connected.store(true, Ordering::Relaxed);
+                        backoff.reset();
+                        tracing::info!("pub/sub connected");
+                        if was_connected {
+                            self.send(LinkEvent::Relinked).await;
+                        }
+                        was_connected = true;
+                        let link_dead = CancellationToken::new();
+                        tokio::spawn(
+                            self.clone()
+                                .health_check(link_dead.clone(), shutdown.clone()),
+                        );
+                        let stopped = self
+                            .receive(stream.map(Incoming::Message), &link_dead, shutdown)
+                            .await;
+                        link_dead.cancel();
+                        if stopped {
+                            return Ok(());
+                        }
+                    }
+                    self.connected.store(false, Ordering::Relaxed);
+                    *self.sink.lock().await = None;
+                    tracing::warn!("pub/sub connection lost; reconnecting");
+                    Metrics::inc(&self.metrics.pubsub_reconnects);
+                }
+                Err(e) => tracing::warn!(cause = %e, "pub/sub connect failed"),
+            }
+            if !backoff.wait(shutdown).await {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_cluster(
+        self: Arc<Self>,
+        nodes: Vec<String>,
+        shutdown: &CancellationToken,
+    ) -> RedisResult<()> {
+        let (tx, mut pushes) = mpsc::channel::<PushInfo>(QUEUE);
+        let (metrics, dropped) = (self.metrics.clone(), self.dropped.clone());
+        let push = move |info: PushInfo| {
+            if tx.try_send(info).is_err() {
+                Metrics::inc(&metrics.pubsub_dropped);
+                dropped.store(true, Ordering::Relaxed);
+            }
+            Ok::<(), ()>(())
+        };
+        let client = Target::cluster_client(&nodes, Some(push))?;
+        let mut backoff = Backoff::new();
+        let conn = loop {
+            match client.get_async_connection().await {
+                Ok(c) => break c,
+                Err(e) => tracing::warn!(cause = %e, "cluster pub/sub connect failed"),
+            }
+            if !backoff.wait(shutdown).await {
+                return Ok(());
+            }
+        };
+        if let Err(e) = self.install(Sink::Cluster(conn)).await {
+            tracing::warn!(cause = %e, "cluster subscribe failed");
+        }
+        self.connected.store(true, Ordering::Relaxed);
+        tracing::info!("cluster pub/sub connected");
+        let never = CancellationToken::new();
+        tokio::spawn(self.clone().health_check(never.clone(), shutdown.clone()));
+        let incoming = futures::stream::poll_fn(move |cx| pushes.poll_recv(cx)).map(Incoming::Push);
+        self.receive(incoming, &never, shutdown).await;
+        Ok(())
+    }
+
+    /// The one dispatch of both kinds of link: until the link ends (false) or shutdown (true).
+    async fn receive(
+        &self,
+        mut incoming: impl Stream<Item = Incoming> + Unpin,
+        link_dead: &CancellationToken,
+        shutdown: &CancellationToken,
+    ) -> bool {
+        // A cluster node's connection was lost: repair once its subscriptions are back.
+        let mut node_lost = false;
+        let mut sweep = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return true,
+                _ = link_dead.cancelled() => return false,
+                // Publications dropped for a full queue: repair every pair now rather than
+                // when each pair's next publication shows the gap.
+                _ = sweep.tick() => if self.dropped.swap(false, Ordering::Relaxed) {
+                    self.send(LinkEvent::Relinked).await;
+                },
+                next = incoming.next() => match next {
+                    None => return false,
+                    Some(Incoming::Message(msg)) => self.forward(msg.get_payload_bytes()).await,
+                    Some(Incoming::Push(push)) => match push.kind {
+                        PushKind::SMessage => {
+                            let payload = match push.data.get(1) {
+                                Some(Value::BulkString(b)) => b.as_slice(),
+                                _ => &[][..],
+                            };
+                            self.forward(payload).await;
+                        }
+                        PushKind::Disconnection => {
+                            node_lost = true;
+                            Metrics::inc(&self.metrics.pubsub_reconnects);
+                            tracing::warn!("a cluster node's pub/sub connection was lost");
+                        }
+                        PushKind::SSubscribe if node_lost => {
+                            node_lost = false;
+                            self.send(LinkEvent::Relinked).await;
+                        }
+                        _ => {}
+                    },
+                },
+            }
+        }
+    }
+
+    /// One publication's payload, decoded, to the feed.
+    async fn forward(&self, payload: &[u8]) {
+        Metrics::inc(&self.metrics.pubsub_messages);
+        match decode::<UpdateBatch>(payload) {
+            Ok(batch) => self.send(LinkEvent::Publication(batch)).await,
+            Err(e) => {
+                Metrics::inc(&self.metrics.pubsub_decode_errors);
+                tracing::warn!(cause = %e, "undecodable publication");
+            }
+        }
+    }
+
+    async fn send(&self, event: LinkEvent) {
+        // Waits while the feed is busy (a repair): the link's own buffers absorb the burst.
+        // It fails only once the feed stopped, at shutdown.
+        let _ = self.events.send(event).await;
     }
 
     /// Pings Redis over the pub/sub connection every second: a link that stopped answering
     /// (dropped without a FIN, Redis stalled) is declared dead within about 3 s, so `/readyz`
-    /// fails and the link is rebuilt (and the connections resynced).
+    /// fails and the link is rebuilt (and the connections resynced). On a cluster, readiness
+    /// follows the answers and the connection repairs itself.
     async fn health_check(
         self: Arc<Self>,
         link_dead: CancellationToken,
@@ -200,11 +413,10 @@ impl Broker {
                 let Some(s) = sink.as_mut() else { return };
                 matches!(
                     tokio::time::timeout(Duration::from_secs(2), s.ping()).await,
-                    Ok(Ok(_))
+                    Ok(Ok(()))
                 )
             };
             if self.target.is_cluster() {
-                // The cluster connection repairs itself; readiness follows its answers.
                 self.connected.store(alive, Ordering::Relaxed);
                 continue;
             }
@@ -216,182 +428,29 @@ impl Broker {
             }
         }
     }
+}
 
-    /// Keeps the pub/sub connection up: connects, re-subscribes whatever the hub watches, and
-    /// dispatches publications until the connection drops; then again, with backoff.
-    pub async fn run(self: Arc<Self>, feed: Arc<Feed>, shutdown: CancellationToken) {
-        let (hub, metrics): (Arc<Hub>, Arc<Metrics>) = (feed.hub.clone(), feed.metrics.clone());
-        let Some(mut jobs) = self.job_queue.lock().expect("broker lock").take() else {
-            return;
-        };
-        let client = match &self.target {
-            Target::Cluster(nodes) => {
-                let nodes = nodes.clone();
-                return self.run_cluster(nodes, feed, jobs, shutdown).await;
-            }
-            Target::Single(url) => match redis::Client::open(url.as_str()) {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::error!(cause = %e, "pub/sub client");
-                    return;
-                }
-            },
-        };
-        let mut backoff = Duration::from_millis(100);
-        let mut was_connected = false;
-        while !shutdown.is_cancelled() {
-            match client.get_async_pubsub().await {
-                Ok(ps) => {
-                    let (sink, mut stream) = ps.split();
-                    {
-                        let mut guard = self.sink.lock().await;
-                        let s = guard.insert(Sink::Single(sink));
-                        // Seqs seen stay: the feed repairs from them once the link is back.
-                        if self.subscribe_watched(s, &hub).await.is_ok() {
-                            self.connected.store(true, Ordering::Relaxed);
-                            backoff = Duration::from_millis(100);
-                        }
-                    }
-                    if self.is_connected() {
-                        tracing::info!("pub/sub connected");
-                        if was_connected {
-                            feed.relinked().await;
-                        }
-                        was_connected = true;
-                        let link_dead = CancellationToken::new();
-                        tokio::spawn(
-                            self.clone()
-                                .health_check(link_dead.clone(), shutdown.clone()),
-                        );
-                        loop {
-                            tokio::select! {
-                                _ = shutdown.cancelled() => return,
-                                _ = link_dead.cancelled() => break,
-                                msg = stream.next() => match msg {
-                                    Some(msg) => {
-                                        Metrics::inc(&metrics.pubsub_messages);
-                                        match decode::<UpdateBatch>(msg.get_payload_bytes()) {
-                                            Ok(batch) => feed.publication(batch).await,
-                                            Err(e) => {
-                                                Metrics::inc(&metrics.pubsub_decode_errors);
-                                                tracing::warn!(cause = %e, channel = msg.get_channel_name(), "undecodable publication");
-                                            }
-                                        }
-                                    }
-                                    None => break,
-                                },
-                                Some(job) = jobs.recv() => feed.resume(job).await,
-                            }
-                        }
-                    }
-                    self.connected.store(false, Ordering::Relaxed);
-                    *self.sink.lock().await = None;
-                    tracing::warn!("pub/sub connection lost; reconnecting");
-                    Metrics::inc(&metrics.pubsub_reconnects);
-                }
-                Err(e) => tracing::warn!(cause = %e, "pub/sub connect failed"),
-            }
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(jittered(backoff)) => {}
-            }
-            backoff = (backoff * 2).min(Duration::from_secs(2));
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// The same over a Redis Cluster: sharded pub/sub through the cluster connection, which
-    /// reconnects to each node and subscribes again by itself; publications arrive as RESP3
-    /// pushes. After a node's connection was lost, the feed repairs every watched pair once the
-    /// subscriptions are confirmed again.
-    async fn run_cluster(
-        self: Arc<Self>,
-        nodes: Vec<String>,
-        feed: Arc<Feed>,
-        mut jobs: tokio::sync::mpsc::Receiver<ResumeJob>,
-        shutdown: CancellationToken,
-    ) {
-        let (hub, metrics) = (feed.hub.clone(), feed.metrics.clone());
-        let (tx, mut pushes) = tokio::sync::mpsc::channel::<PushInfo>(CLUSTER_PUSH_QUEUE);
-        let overflow = metrics.clone();
-        let dropped = Arc::new(AtomicBool::new(false));
-        let flag = dropped.clone();
-        let push = move |info: PushInfo| {
-            if tx.try_send(info).is_err() {
-                Metrics::inc(&overflow.pubsub_dropped);
-                flag.store(true, Ordering::Relaxed);
-            }
-            Ok::<(), ()>(())
-        };
-        let client = match Target::cluster_client(&nodes, Some(push)) {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(cause = %e, "cluster pub/sub client");
-                return;
-            }
-        };
-        let mut backoff = Duration::from_millis(100);
-        let conn = loop {
-            match client.get_async_connection().await {
-                Ok(c) => break c,
-                Err(e) => tracing::warn!(cause = %e, "cluster pub/sub connect failed"),
-            }
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(jittered(backoff)) => {}
-            }
-            backoff = (backoff * 2).min(Duration::from_secs(2));
-        };
-        {
-            let mut guard = self.sink.lock().await;
-            let sink = guard.insert(Sink::Cluster(conn));
-            if let Err(e) = self.subscribe_watched(sink, &hub).await {
-                tracing::warn!(cause = %e, "cluster subscribe failed");
-            }
+    // Shows reconnect delays double up to 2 s, jittered within half to one and a half times.
+    #[tokio::test(start_paused = true)]
+    async fn backoff_doubles_with_jitter() {
+        let mut b = Backoff::new();
+        let stop = CancellationToken::new();
+        let mut waited = Vec::new();
+        for _ in 0..7 {
+            let t0 = tokio::time::Instant::now();
+            assert!(b.wait(&stop).await);
+            waited.push(t0.elapsed());
         }
-        self.connected.store(true, Ordering::Relaxed);
-        tracing::info!("cluster pub/sub connected");
-        tokio::spawn(
-            self.clone()
-                .health_check(CancellationToken::new(), shutdown.clone()),
-        );
-        let mut lost = false;
-        let mut sweep = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                Some(job) = jobs.recv() => feed.resume(job).await,
-                // Publications dropped for a full queue: repair every pair now rather than
-                // when each pair's next publication shows the gap.
-                _ = sweep.tick() => if dropped.swap(false, Ordering::Relaxed) {
-                    feed.relinked().await;
-                },
-                Some(push) = pushes.recv() => match push.kind {
-                    PushKind::SMessage => {
-                        Metrics::inc(&metrics.pubsub_messages);
-                        let payload = match push.data.get(1) {
-                            Some(Value::BulkString(b)) => b.as_slice(),
-                            _ => &[][..],
-                        };
-                        match decode::<UpdateBatch>(payload) {
-                            Ok(batch) => feed.publication(batch).await,
-                            Err(e) => {
-                                Metrics::inc(&metrics.pubsub_decode_errors);
-                                tracing::warn!(cause = %e, "undecodable publication");
-                            }
-                        }
-                    }
-                    PushKind::Disconnection => {
-                        lost = true;
-                        Metrics::inc(&metrics.pubsub_reconnects);
-                        tracing::warn!("a cluster node's pub/sub connection was lost");
-                    }
-                    PushKind::SSubscribe if lost => {
-                        lost = false;
-                        feed.relinked().await;
-                    }
-                    _ => {}
-                },
-            }
+        let nominal = [100, 200, 400, 800, 1600, 2000, 2000];
+        for (w, n) in waited.iter().zip(nominal) {
+            let n = Duration::from_millis(n);
+            assert!(*w >= n / 2 && *w <= n * 3 / 2, "{w:?} for {n:?}");
         }
+        stop.cancel();
+        assert!(!b.wait(&stop).await);
     }
 }

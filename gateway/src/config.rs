@@ -1,4 +1,6 @@
-//! Gateway configuration: one struct from flags and environment (clap), validated once.
+//! Gateway configuration: one struct from flags and environment (clap), validated once. The
+//! flag and variable names are the external contract (docs/configuration.md); inside, times are
+//! `Duration`s and optional values `Option`s.
 
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -59,15 +61,15 @@ pub struct Config {
         global = true
     )]
     pub jwt_secret: String,
-    /// This gateway's id in `ws_conn` hashes; a random `gw_<uuid>` when empty.
-    #[arg(long, env = "GATEWAY_ID", default_value = "")]
-    pub gateway_id: String,
+    /// This gateway's id in `ws_conn` hashes; a random `gw_<uuid>` when not given.
+    #[arg(long, env = "GATEWAY_ID", value_parser = non_empty)]
+    pub gateway_id: Option<String>,
     /// Seconds between WebSocket pings (also announced in `connected`).
-    #[arg(long, env = "HEARTBEAT_SECS", default_value_t = 30)]
-    pub heartbeat_secs: u64,
-    /// A connection silent (no frame, not even a pong) for longer is closed and cleaned up.
-    #[arg(long, env = "STALE_SECS", default_value_t = 300)]
-    pub stale_secs: u64,
+    #[arg(long = "heartbeat-secs", env = "HEARTBEAT_SECS", default_value = "30", value_parser = secs)]
+    pub heartbeat: Duration,
+    /// A connection silent (no frame, not even a pong) for longer is closed and cleaned up (s).
+    #[arg(long = "stale-secs", env = "STALE_SECS", default_value = "300", value_parser = secs)]
+    pub stale: Duration,
     /// Frames a connection may have waiting before it counts as behind: live values conflate,
     /// so this is mostly finals and replies. Behind for longer than `--slow-client-secs`, or at
     /// `--send-queue-max` frames, it is closed with 4009.
@@ -76,9 +78,9 @@ pub struct Config {
     /// Hard bound on waiting frames per connection (memory bound); reaching it closes with 4009.
     #[arg(long, env = "SEND_QUEUE_MAX", default_value_t = 8192)]
     pub send_queue_max: usize,
-    /// How long a connection may stay behind (more than `--send-queue` frames waiting).
-    #[arg(long, env = "SLOW_CLIENT_SECS", default_value_t = 5)]
-    pub slow_client_secs: u64,
+    /// How long a connection may stay behind (more than `--send-queue` frames waiting) (s).
+    #[arg(long = "slow-client-secs", env = "SLOW_CLIENT_SECS", default_value = "5", value_parser = secs)]
+    pub slow_client: Duration,
     /// Indicator subscriptions one connection may hold, across all its pairs.
     #[arg(long, env = "MAX_INDICATORS_PER_CONN", default_value_t = 200)]
     pub max_indicators_per_conn: usize,
@@ -88,83 +90,169 @@ pub struct Config {
     /// Largest client frame accepted; bigger ones close the connection with 1009.
     #[arg(long, env = "MAX_MESSAGE_BYTES", default_value_t = 65_536)]
     pub max_message_bytes: usize,
-    /// On SIGTERM, how long sessions get to close before the process exits anyway.
-    #[arg(long, env = "DRAIN_SECS", default_value_t = 10)]
-    pub drain_secs: u64,
+    /// On SIGTERM, how long sessions get to close before the process exits anyway (s).
+    #[arg(long = "drain-secs", env = "DRAIN_SECS", default_value = "10", value_parser = secs)]
+    pub drain: Duration,
     /// On SIGTERM, sessions close with 1001 at random moments spread over this long (ms), so
     /// their clients resume elsewhere without a reconnect storm. Below `--drain-secs`.
-    #[arg(long, env = "DRAIN_SPREAD_MS", default_value_t = 5000)]
-    pub drain_spread_ms: u64,
+    #[arg(long = "drain-spread-ms", env = "DRAIN_SPREAD_MS", default_value = "5000", value_parser = millis)]
+    pub drain_spread: Duration,
     /// After the last local watcher of a channel leaves, wait this long before unsubscribing
     /// (absorbs reconnect churn) (ms).
-    #[arg(long, env = "UNSUBSCRIBE_DELAY_MS", default_value_t = 5000)]
-    pub unsubscribe_delay_ms: u64,
+    #[arg(long = "unsubscribe-delay-ms", env = "UNSUBSCRIBE_DELAY_MS", default_value = "5000", value_parser = millis)]
+    pub unsubscribe_delay: Duration,
     /// Lifetime of a watch-index entry; refreshed every third of it while watched (s).
-    #[arg(long, env = "WATCH_TTL_SECS", default_value_t = 30)]
-    pub watch_ttl_secs: u64,
+    #[arg(long = "watch-ttl-secs", env = "WATCH_TTL_SECS", default_value = "30", value_parser = secs)]
+    pub watch_ttl: Duration,
     /// How long a session outlives its connection for a client to come back (resume), and so
     /// how long after a gateway's death its sessions' Redis entries stay before another gateway
     /// removes them (s).
-    #[arg(long, env = "RESUME_WINDOW_SECS", default_value_t = 60)]
-    pub resume_window_secs: u64,
+    #[arg(long = "resume-window-secs", env = "RESUME_WINDOW_SECS", default_value = "60", value_parser = secs)]
+    pub resume_window: Duration,
     /// TTL of this gateway's liveness key, refreshed every third of it (s).
-    #[arg(long, env = "LIVENESS_SECS", default_value_t = 10)]
-    pub liveness_secs: u64,
+    #[arg(long = "liveness-secs", env = "LIVENESS_SECS", default_value = "10", value_parser = secs)]
+    pub liveness: Duration,
+}
+
+fn secs(s: &str) -> Result<Duration, String> {
+    s.parse()
+        .map(Duration::from_secs)
+        .map_err(|e| format!("{e}: a whole number of seconds"))
+}
+
+fn millis(s: &str) -> Result<Duration, String> {
+    s.parse()
+        .map(Duration::from_millis)
+        .map_err(|e| format!("{e}: a whole number of milliseconds"))
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("must not be empty".to_owned())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// Everything wrong with a configuration, reported at once.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .problems.join("; "))]
+pub struct ConfigError {
+    pub problems: Vec<String>,
 }
 
 impl Config {
     /// Checks everything and reports every problem at once.
-    pub fn validate(&self) -> Result<(), String> {
-        let mut errors = Vec::new();
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, problem: &str| {
+            if !ok {
+                problems.push(problem.to_owned());
+            }
+        };
         if self.jwt_secret.is_empty() {
-            errors.push("no JWT key: set --jwt-secret or JWT_SECRET".to_owned());
-        } else if self.jwt_secret.len() < 16 {
-            errors.push("the JWT key must be at least 16 bytes".to_owned());
-        }
-        if let Err(e) = shared::redis_conn::Target::parse(&self.redis_url) {
-            errors.push(format!("--redis-url: {e}"));
-        }
-        if self.heartbeat_secs == 0 || self.stale_secs <= self.heartbeat_secs {
-            errors.push("--heartbeat-secs must be > 0 and below --stale-secs".to_owned());
-        }
-        if self.send_queue < 16 || self.send_queue_max < self.send_queue {
-            errors.push(
-                "--send-queue must be at least 16 and --send-queue-max at least --send-queue"
-                    .to_owned(),
+            check(false, "no JWT key: set --jwt-secret or JWT_SECRET");
+        } else {
+            check(
+                self.jwt_secret.len() >= 16,
+                "the JWT key must be at least 16 bytes",
             );
         }
-        if self.max_indicators_per_conn == 0 || self.rate_limit_per_sec == 0 {
-            errors
-                .push("--max-indicators-per-conn and --rate-limit-per-sec must be > 0".to_owned());
+        if let Err(e) = shared::redis_conn::Target::parse(&self.redis_url) {
+            check(false, &format!("--redis-url: {e}"));
         }
-        if self.max_message_bytes < 1024 {
-            errors.push("--max-message-bytes must be at least 1024".to_owned());
-        }
-        if self.drain_spread_ms >= self.drain_secs * 1000 {
-            errors.push("--drain-spread-ms must be below --drain-secs".to_owned());
-        }
-        if self.liveness_secs == 0 || self.resume_window_secs < self.liveness_secs {
-            errors.push("--liveness-secs must be > 0 and at most --resume-window-secs".to_owned());
-        }
-        if self.watch_ttl_secs < 3 {
-            errors.push("--watch-ttl-secs must be at least 3".to_owned());
-        }
-        if errors.is_empty() {
+        check(
+            !self.heartbeat.is_zero() && self.stale > self.heartbeat,
+            "--heartbeat-secs must be > 0 and below --stale-secs",
+        );
+        check(
+            self.send_queue >= 16 && self.send_queue_max >= self.send_queue,
+            "--send-queue must be at least 16 and --send-queue-max at least --send-queue",
+        );
+        check(
+            self.max_indicators_per_conn > 0 && self.rate_limit_per_sec > 0,
+            "--max-indicators-per-conn and --rate-limit-per-sec must be > 0",
+        );
+        check(
+            self.max_message_bytes >= 1024,
+            "--max-message-bytes must be at least 1024",
+        );
+        check(
+            self.drain_spread < self.drain,
+            "--drain-spread-ms must be below --drain-secs",
+        );
+        check(
+            !self.liveness.is_zero() && self.resume_window >= self.liveness,
+            "--liveness-secs must be > 0 and at most --resume-window-secs",
+        );
+        check(
+            self.watch_ttl >= Duration::from_secs(3),
+            "--watch-ttl-secs must be at least 3",
+        );
+        if problems.is_empty() {
             Ok(())
         } else {
-            Err(errors.join("; "))
+            Err(ConfigError { problems })
         }
     }
+}
 
-    pub fn drain_spread(&self) -> Duration {
-        Duration::from_millis(self.drain_spread_ms)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        let mut all = vec!["gateway"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).expect("flags parse").config
     }
 
-    pub fn heartbeat(&self) -> Duration {
-        Duration::from_secs(self.heartbeat_secs)
+    // Shows the defaults with a key are valid, and flags in seconds and ms become Durations.
+    #[test]
+    fn defaults_and_units() {
+        let c = parse(&[
+            "--jwt-secret",
+            "0123456789abcdef",
+            "--drain-spread-ms",
+            "250",
+        ]);
+        assert_eq!(c.validate(), Ok(()));
+        assert_eq!(c.heartbeat, Duration::from_secs(30));
+        assert_eq!(c.drain_spread, Duration::from_millis(250));
+        assert_eq!(c.gateway_id, None);
+        assert!(Cli::try_parse_from(["gateway", "--gateway-id", ""]).is_err());
+        assert!(Cli::try_parse_from(["gateway", "--heartbeat-secs", "1.5"]).is_err());
     }
 
-    pub fn stale(&self) -> Duration {
-        Duration::from_secs(self.stale_secs)
+    // Shows every problem is reported at once, each naming its flag.
+    #[test]
+    fn every_problem_at_once() {
+        let c = parse(&[
+            "--redis-url",
+            "http://x",
+            "--heartbeat-secs",
+            "400",
+            "--send-queue",
+            "4",
+            "--drain-secs",
+            "1",
+            "--watch-ttl-secs",
+            "1",
+        ]);
+        let e = c.validate().unwrap_err();
+        let flags = [
+            "JWT key",
+            "--redis-url",
+            "--heartbeat-secs",
+            "--send-queue",
+            "--drain-spread-ms",
+            "--watch-ttl-secs",
+        ];
+        assert_eq!(e.problems.len(), flags.len(), "{e}");
+        for (problem, flag) in e.problems.iter().zip(flags) {
+            assert!(problem.contains(flag), "{problem} names {flag}");
+        }
+        let short = parse(&["--jwt-secret", "short"]).validate().unwrap_err();
+        assert_eq!(short.problems, ["the JWT key must be at least 16 bytes"]);
     }
 }

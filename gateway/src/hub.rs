@@ -1,5 +1,7 @@
 //! The hub: this gateway's own connections and what each watches. It knows nothing of Redis;
-//! the broker feeds it publications through [`Hub::dispatch`], the one path in.
+//! the feed hands it publications through [`Hub::dispatch`], the one path in, which returns at
+//! once when nobody local watches the pair. Its subscribe and unsubscribe say whether the pair
+//! got its first local watcher or lost its last one: only then does the node touch the broker.
 //!
 //! Each update is serialized once per indicator and the resulting bytes (`Utf8Bytes`, reference
 //! counted) are shared by every connection that watches it. Delivery is a push into each
@@ -7,33 +9,48 @@
 //! cannot be conflated means the client is too slow, and it is kicked (closed with 4009) rather
 //! than slowing anyone else down or growing memory.
 
+use crate::conn::{ConnId, HeldSession, SessionRecord, Subscriptions};
 use crate::metrics::Metrics;
 use crate::outbox::{LiveKey, Outbox, Push};
-use crate::store::{HeldSession, SessionRecord};
 use shared::catalogue::{Spec, outputs_json};
 use shared::clock;
-use shared::protocol::IndicatorUpdate;
-use shared::timeframe::Timeframe;
+use shared::pair::Pair;
+use shared::protocol::frames::{self, IndicatorUpdate};
 use shared::update::UpdateBatch;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
-pub type ConnId = Arc<str>;
-pub type Pair = (String, Timeframe);
-
 /// How the hub reaches one connection.
-#[derive(Clone)]
-pub struct ConnHandle {
-    pub outbox: Arc<Outbox>,
+#[derive(Clone, Debug)]
+pub(crate) struct ConnHandle {
+    pub(crate) outbox: Arc<Outbox>,
     /// Cancelled when the connection's queue overflowed: the session closes it with 4009.
-    pub kick: CancellationToken,
+    pub(crate) kick: CancellationToken,
     /// Cancelled when another connection resumed this session: this one closes, touching
     /// nothing in Redis.
-    pub taken_over: CancellationToken,
+    pub(crate) taken_over: CancellationToken,
     /// What `ws_conn:<id>` holds, to write it back if Redis loses it.
-    pub record: Arc<SessionRecord>,
+    pub(crate) record: Arc<SessionRecord>,
+}
+
+/// Which publications of a pair a connection being resumed may get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Floor {
+    /// None yet: its reply has not been queued (a resume in progress).
+    Held,
+    /// Only those above this seq: it was replayed from history up to it.
+    Above(u64),
+}
+
+impl Floor {
+    fn blocks(self, seq: u64) -> bool {
+        match self {
+            Floor::Held => true,
+            Floor::Above(floor) => seq <= floor,
+        }
+    }
 }
 
 impl ConnHandle {
@@ -52,6 +69,7 @@ impl ConnHandle {
     }
 }
 
+#[derive(Debug)]
 struct Watch {
     columns: Arc<[String]>,
     /// `<symbol>:<tf>:<id>`: the conflation key of this indicator's live values.
@@ -59,22 +77,22 @@ struct Watch {
     conns: HashSet<ConnId>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Inner {
     conns: HashMap<ConnId, ConnHandle>,
     channels: HashMap<Pair, HashMap<String, Watch>>,
-    /// Per pair, connections that must not get publications up to a seq: they were (or are
-    /// being) replayed from history up to it. Usually empty.
-    floors: HashMap<Pair, HashMap<ConnId, u64>>,
+    /// Per pair, connections that must not get every publication: they were (or are being)
+    /// replayed from history. Usually empty.
+    floors: HashMap<Pair, HashMap<ConnId, Floor>>,
 }
 
-#[derive(Default)]
-pub struct Hub {
+#[derive(Debug, Default)]
+pub(crate) struct Hub {
     inner: RwLock<Inner>,
 }
 
 impl Hub {
-    pub fn add_conn(&self, id: ConnId, handle: ConnHandle) {
+    pub(crate) fn add_conn(&self, id: ConnId, handle: ConnHandle) {
         self.inner
             .write()
             .expect("hub lock")
@@ -82,7 +100,7 @@ impl Hub {
             .insert(id, handle);
     }
 
-    pub fn remove_conn(&self, id: &ConnId) {
+    pub(crate) fn remove_conn(&self, id: &ConnId) {
         let mut inner = self.inner.write().expect("hub lock");
         inner.conns.remove(id);
         inner.floors.retain(|_, f| {
@@ -91,30 +109,30 @@ impl Hub {
         });
     }
 
-    pub fn contains(&self, id: &ConnId) -> bool {
+    pub(crate) fn contains(&self, id: &ConnId) -> bool {
         self.inner.read().expect("hub lock").conns.contains_key(id)
     }
 
-    pub fn handle(&self, id: &ConnId) -> Option<ConnHandle> {
+    pub(crate) fn handle(&self, id: &ConnId) -> Option<ConnHandle> {
         self.inner.read().expect("hub lock").conns.get(id).cloned()
     }
 
     /// Like [`Hub::subscribe`], but the connection gets no publication of the pair until
     /// [`Hub::replay`] says from which seq on (a resume in progress).
-    pub fn subscribe_held(&self, id: &ConnId, pair: &Pair, specs: &[Spec]) -> bool {
+    pub(crate) fn subscribe_held(&self, id: &ConnId, pair: &Pair, specs: &[Spec]) -> bool {
         let mut inner = self.inner.write().expect("hub lock");
         // Held before it watches anything: no publication can slip in ahead of the reply.
         inner
             .floors
             .entry(pair.clone())
             .or_default()
-            .insert(id.clone(), u64::MAX);
+            .insert(id.clone(), Floor::Held);
         Self::add_watches(&mut inner, id, pair, specs)
     }
 
     /// Queues `frame` (a reply, then `batches` from history) to one connection, which from now
     /// on gets the pair's publications above `floor` only.
-    pub fn replay(
+    pub(crate) fn replay(
         &self,
         id: &ConnId,
         frame: Option<String>,
@@ -131,7 +149,7 @@ impl Hub {
             .floors
             .entry(pair.clone())
             .or_default()
-            .insert(id.clone(), floor);
+            .insert(id.clone(), Floor::Above(floor));
         let Some(handle) = inner.conns.get(id) else {
             return 0;
         };
@@ -146,43 +164,37 @@ impl Hub {
     }
 
     /// Queues one frame to one connection.
-    pub fn push_to(&self, id: &ConnId, frame: String, metrics: &Metrics) {
+    pub(crate) fn push_to(&self, id: &ConnId, frame: String, metrics: &Metrics) {
         if let Some(h) = self.inner.read().expect("hub lock").conns.get(id) {
             h.push(Utf8Bytes::from(frame), None, metrics);
         }
     }
 
     /// Every connection, its record and what it watches: what to write back into Redis.
-    pub fn sessions(&self) -> Vec<HeldSession> {
+    pub(crate) fn sessions(&self) -> Vec<HeldSession> {
         let inner = self.inner.read().expect("hub lock");
-        let mut subs: HashMap<&ConnId, BTreeMap<Pair, Vec<String>>> = HashMap::new();
+        let mut subs: HashMap<&ConnId, Subscriptions> = HashMap::new();
         for (pair, channel) in &inner.channels {
             for (id, watch) in channel {
                 for conn in &watch.conns {
-                    subs.entry(conn)
-                        .or_default()
-                        .entry(pair.clone())
-                        .or_default()
-                        .push(id.clone());
+                    subs.entry(conn).or_default().add(pair, [id.clone()]);
                 }
             }
         }
         inner
             .conns
             .iter()
-            .map(|(id, h)| {
-                (
-                    id.to_string(),
-                    (*h.record).clone(),
-                    subs.remove(id).unwrap_or_default(),
-                )
+            .map(|(id, h)| HeldSession {
+                id: id.clone(),
+                record: (*h.record).clone(),
+                subs: subs.remove(id).unwrap_or_default(),
             })
             .collect()
     }
 
     /// Adds watches; returns true when the pair had no local watcher before (the caller then
     /// makes sure the broker listens to its channel).
-    pub fn subscribe(&self, id: &ConnId, pair: &Pair, specs: &[Spec]) -> bool {
+    pub(crate) fn subscribe(&self, id: &ConnId, pair: &Pair, specs: &[Spec]) -> bool {
         let mut inner = self.inner.write().expect("hub lock");
         Self::add_watches(&mut inner, id, pair, specs)
     }
@@ -195,7 +207,7 @@ impl Hub {
                 .entry(spec.id())
                 .or_insert_with(|| Watch {
                     columns: spec.columns().into(),
-                    live_key: format!("{}:{}:{}", pair.0, pair.1, spec.id()).into(),
+                    live_key: format!("{pair}:{}", spec.id()).into(),
                     conns: HashSet::new(),
                 })
                 .conns
@@ -205,7 +217,7 @@ impl Hub {
     }
 
     /// Removes watches; returns true when the pair has no local watcher left.
-    pub fn unsubscribe(&self, id: &ConnId, pair: &Pair, ids: &[String]) -> bool {
+    pub(crate) fn unsubscribe(&self, id: &ConnId, pair: &Pair, ids: &[String]) -> bool {
         let mut inner = self.inner.write().expect("hub lock");
         let Some(channel) = inner.channels.get_mut(pair) else {
             return true;
@@ -232,7 +244,7 @@ impl Hub {
         empty
     }
 
-    pub fn has_watchers(&self, pair: &Pair) -> bool {
+    pub(crate) fn has_watchers(&self, pair: &Pair) -> bool {
         self.inner
             .read()
             .expect("hub lock")
@@ -240,7 +252,7 @@ impl Hub {
             .contains_key(pair)
     }
 
-    pub fn pairs(&self) -> Vec<Pair> {
+    pub(crate) fn pairs(&self) -> Vec<Pair> {
         self.inner
             .read()
             .expect("hub lock")
@@ -251,7 +263,7 @@ impl Hub {
     }
 
     /// Every (pair, indicator id) with a local watcher.
-    pub fn watched(&self) -> Vec<(Pair, String)> {
+    pub(crate) fn watched(&self) -> Vec<(Pair, String)> {
         let inner = self.inner.read().expect("hub lock");
         inner
             .channels
@@ -261,7 +273,7 @@ impl Hub {
     }
 
     /// The indicator ids watched locally in `pair`.
-    pub fn watched_ids(&self, pair: &Pair) -> Vec<String> {
+    pub(crate) fn watched_ids(&self, pair: &Pair) -> Vec<String> {
         self.inner
             .read()
             .expect("hub lock")
@@ -271,19 +283,9 @@ impl Hub {
             .unwrap_or_default()
     }
 
-    /// Every pair with a local watcher and the indicator ids watched in it.
-    pub fn watched_pairs(&self) -> Vec<(Pair, Vec<String>)> {
-        let inner = self.inner.read().expect("hub lock");
-        inner
-            .channels
-            .iter()
-            .map(|(pair, ch)| (pair.clone(), ch.keys().cloned().collect()))
-            .collect()
-    }
-
     /// Sends `resync` to every local connection watching `pair`: the current values of the
     /// indicators it watches there (from `values`), after updates may have been missed.
-    pub fn push_resync(
+    pub(crate) fn push_resync(
         &self,
         pair: &Pair,
         values: &BTreeMap<String, serde_json::Value>,
@@ -301,7 +303,7 @@ impl Hub {
             let value = values.get(id).cloned().unwrap_or(serde_json::Value::Null);
             for conn in &watch.conns {
                 // A connection being resumed gets its values with its reply instead.
-                if floors.and_then(|f| f.get(conn)) == Some(&u64::MAX) {
+                if floors.and_then(|f| f.get(conn)) == Some(&Floor::Held) {
                     continue;
                 }
                 per_conn
@@ -314,40 +316,40 @@ impl Hub {
             let Some(handle) = inner.conns.get(conn) else {
                 continue;
             };
-            let frame = serde_json::json!({
-                "type": "resync",
-                "symbol": pair.0,
-                "timeframe": pair.1.as_str(),
-                "recovered": false,
-                "initial_values": initial_values,
-                "seq": seq,
-            });
-            handle.push(Utf8Bytes::from(frame.to_string()), None, metrics);
+            let frame = frames::resync(pair, &initial_values, seq);
+            handle.push(Utf8Bytes::from(frame), None, metrics);
         }
     }
 
     /// (connections, pairs, watched indicators)
-    pub fn counts(&self) -> (usize, usize, usize) {
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
         let inner = self.inner.read().expect("hub lock");
         let indicators = inner.channels.values().map(HashMap::len).sum();
         (inner.conns.len(), inner.channels.len(), indicators)
     }
 
     /// Delivers one publication to the local watchers of each of its indicators.
-    pub fn dispatch(&self, batch: &UpdateBatch, metrics: &Metrics) {
+    pub(crate) fn dispatch(&self, batch: &UpdateBatch, metrics: &Metrics) {
         let inner = self.inner.read().expect("hub lock");
         deliver(&inner, batch, None, metrics);
     }
 }
 
+/// The pair of `batch` and its local watches, if anyone here watches it.
+fn channel_of<'a>(
+    inner: &'a Inner,
+    batch: &UpdateBatch,
+) -> Option<(&'a Pair, &'a HashMap<String, Watch>)> {
+    inner.channels.get_key_value(&batch.pair()?)
+}
+
 /// Delivers `batch` to its local watchers (or to `only` of them), except to connections whose
 /// floor for the pair is at or above its seq. Returns the frames queued.
 fn deliver(inner: &Inner, batch: &UpdateBatch, only: Option<&ConnId>, metrics: &Metrics) -> usize {
-    let pair = (batch.symbol.clone(), batch.timeframe);
-    let Some(channel) = inner.channels.get(&pair) else {
+    let Some((pair, channel)) = channel_of(inner, batch) else {
         return 0;
     };
-    let floors = inner.floors.get(&pair);
+    let floors = inner.floors.get(pair);
     let timestamp = clock::rfc3339_micros(batch.computed_at_us);
     let candle_time = clock::rfc3339_millis(batch.candle_time);
     let mut queued = 0;
@@ -359,19 +361,17 @@ fn deliver(inner: &Inner, batch: &UpdateBatch, only: Option<&ConnId>, metrics: &
             continue;
         }
         let value = outputs_json(&watch.columns, &v.to_outputs());
-        let frame = IndicatorUpdate {
-            kind: "indicator_update",
-            symbol: &batch.symbol,
-            timeframe: batch.timeframe.as_str(),
-            indicator_id: &v.id,
-            value: &value,
-            timestamp: &timestamp,
-            candle_time: &candle_time,
-            seq: batch.seq,
-            is_final: batch.is_final,
-        };
-        let bytes =
-            Utf8Bytes::from(serde_json::to_string(&frame).expect("plain struct serializes"));
+        let frame = IndicatorUpdate::new(
+            &batch.symbol,
+            batch.timeframe.as_str(),
+            &v.id,
+            &value,
+            &timestamp,
+            &candle_time,
+            batch.seq,
+            batch.is_final,
+        );
+        let bytes = Utf8Bytes::from(frame.to_json());
         // A replay is delivered whole: its live values are not conflated.
         let live = (!batch.is_final && only.is_none()).then_some(&watch.live_key);
         for conn in &watch.conns {
@@ -381,7 +381,7 @@ fn deliver(inner: &Inner, batch: &UpdateBatch, only: Option<&ConnId>, metrics: &
             if only.is_none()
                 && floors
                     .and_then(|f| f.get(conn))
-                    .is_some_and(|&f| f >= batch.seq)
+                    .is_some_and(|f| f.blocks(batch.seq))
             {
                 continue;
             }
@@ -400,6 +400,8 @@ fn deliver(inner: &Inner, batch: &UpdateBatch, only: Option<&ConnId>, metrics: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::symbol::Symbol;
+    use shared::timeframe::Timeframe;
     use shared::update::IndicatorValue;
 
     fn conn(hub: &Hub, name: &str, cap: usize) -> (ConnId, Arc<Outbox>, CancellationToken) {
@@ -456,7 +458,7 @@ mod tests {
     async fn delivers_only_what_is_watched() {
         let hub = Hub::default();
         let m = Metrics::default();
-        let pair: Pair = ("X".into(), Timeframe::M1);
+        let pair = Pair::new(Symbol::parse("X").unwrap(), Timeframe::M1);
         let (a, oa, _) = conn(&hub, "a", 8);
         let (b, ob, _) = conn(&hub, "b", 8);
         assert!(hub.subscribe(&a, &pair, &[Spec::from_id("RSI_14").unwrap()]));
@@ -487,7 +489,7 @@ mod tests {
     async fn slow_connection_conflates_then_is_kicked() {
         let hub = Hub::default();
         let m = Metrics::default();
-        let pair: Pair = ("X".into(), Timeframe::M1);
+        let pair = Pair::new(Symbol::parse("X").unwrap(), Timeframe::M1);
         let (slow, slow_box, kick) = conn(&hub, "slow", 2);
         let (fast, fast_box, fast_kick) = conn(&hub, "fast", 8);
         let rsi = [Spec::from_id("RSI_14").unwrap()];

@@ -8,24 +8,24 @@
 use crate::store::{Store, StoreError};
 use shared::catalogue::{Spec, outputs_json};
 use shared::indicators::{Candle, NONE, Outputs};
-use shared::timeframe::Timeframe;
+use shared::pair::Pair;
 use shared::update::to_outputs;
 use std::collections::BTreeMap;
 
-pub struct Initial {
-    pub values: BTreeMap<String, serde_json::Value>,
+#[derive(Debug)]
+pub(crate) struct Initial {
+    pub(crate) values: BTreeMap<String, serde_json::Value>,
     /// Last seq published for the pair when the snapshot was read.
-    pub seq: u64,
+    pub(crate) seq: u64,
 }
 
-pub async fn initial_values(
+pub(crate) async fn initial_values(
     store: &Store,
-    symbol: &str,
-    tf: Timeframe,
+    pair: &Pair,
     specs: &[Spec],
 ) -> Result<Initial, StoreError> {
     let ids: Vec<String> = specs.iter().map(Spec::id).collect();
-    let snap = store.snapshot(symbol, tf, &ids).await?;
+    let snap = store.snapshot(pair, &ids).await?;
     let last_time = snap.last_closed.map(|c| c.time);
     let mut history: Option<Vec<Candle>> = None;
     let mut values = BTreeMap::new();
@@ -34,7 +34,7 @@ pub async fn initial_values(
             Some(s) if Some(s.candle_time) == last_time => (s.state, to_outputs(&s.outputs)),
             _ => {
                 if history.is_none() {
-                    let mut h = store.candles(symbol, tf).await?;
+                    let mut h = store.candles(pair).await?;
                     // The list may have grown since the snapshot: stop where the snapshot was.
                     h.retain(|c| last_time.is_some_and(|t| c.time <= t));
                     history = Some(h);

@@ -1,5 +1,5 @@
 use clap::Parser;
-use gateway::config::{Cli, Command};
+use gateway::{Cli, Command};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
@@ -27,7 +27,7 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    cli.config.validate().map_err(anyhow::Error::msg)?;
+    cli.config.validate()?;
     let listener = tokio::net::TcpListener::bind(cli.config.listen).await?;
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
@@ -40,5 +40,5 @@ async fn main() -> anyhow::Result<()> {
         }
         signal.cancel();
     });
-    gateway::run(listener, cli.config, shutdown).await
+    Ok(gateway::run(listener, cli.config, shutdown).await?)
 }

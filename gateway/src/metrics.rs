@@ -4,37 +4,37 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 #[derive(Default, Debug)]
-pub struct Metrics {
-    pub connections_opened: AtomicU64,
-    pub connections_closed: AtomicU64,
-    pub auth_failures: AtomicU64,
-    pub client_messages: AtomicU64,
-    pub client_errors: AtomicU64,
-    pub pubsub_messages: AtomicU64,
-    pub pubsub_decode_errors: AtomicU64,
-    pub updates_delivered: AtomicU64,
-    pub slow_disconnects: AtomicU64,
-    pub redis_errors: AtomicU64,
-    pub pubsub_reconnects: AtomicU64,
-    pub stale_publications: AtomicU64,
-    pub pubsub_dropped: AtomicU64,
-    pub gaps_repaired: AtomicU64,
-    pub resyncs: AtomicU64,
-    pub resumes: AtomicU64,
-    pub resumes_refused: AtomicU64,
-    pub replayed_updates: AtomicU64,
-    pub sessions_detached: AtomicU64,
-    pub sessions_expired: AtomicU64,
-    pub reregistrations: AtomicU64,
+pub(crate) struct Metrics {
+    pub(crate) connections_opened: AtomicU64,
+    pub(crate) connections_closed: AtomicU64,
+    pub(crate) auth_failures: AtomicU64,
+    pub(crate) client_messages: AtomicU64,
+    pub(crate) client_errors: AtomicU64,
+    pub(crate) pubsub_messages: AtomicU64,
+    pub(crate) pubsub_decode_errors: AtomicU64,
+    pub(crate) updates_delivered: AtomicU64,
+    pub(crate) slow_disconnects: AtomicU64,
+    pub(crate) redis_errors: AtomicU64,
+    pub(crate) pubsub_reconnects: AtomicU64,
+    pub(crate) stale_publications: AtomicU64,
+    pub(crate) pubsub_dropped: AtomicU64,
+    pub(crate) gaps_repaired: AtomicU64,
+    pub(crate) resyncs: AtomicU64,
+    pub(crate) resumes: AtomicU64,
+    pub(crate) resumes_refused: AtomicU64,
+    pub(crate) replayed_updates: AtomicU64,
+    pub(crate) sessions_detached: AtomicU64,
+    pub(crate) sessions_expired: AtomicU64,
+    pub(crate) reregistrations: AtomicU64,
 }
 
 impl Metrics {
-    pub fn inc(counter: &AtomicU64) {
+    pub(crate) fn inc(counter: &AtomicU64) {
         counter.fetch_add(1, Relaxed);
     }
 
     /// Renders counters plus the gauges passed in.
-    pub fn render(&self, gauges: &[(&str, &str, u64)]) -> String {
+    pub(crate) fn render(&self, gauges: &[(&str, &str, u64)]) -> String {
         let counters = [
             (
                 "gateway_connections_opened_total",

@@ -18,17 +18,17 @@ use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// Identifies "the live value of indicator I of pair P" for conflation.
-pub type LiveKey = Arc<str>;
+pub(crate) type LiveKey = Arc<str>;
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum Push {
+pub(crate) enum Push {
     Queued,
     /// The client is too slow (see the module doc).
     Full,
     Closed,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Inner {
     /// `None`: a live value replaced by a newer one.
     items: VecDeque<Option<Utf8Bytes>>,
@@ -43,7 +43,8 @@ struct Inner {
     closed: bool,
 }
 
-pub struct Outbox {
+#[derive(Debug)]
+pub(crate) struct Outbox {
     inner: Mutex<Inner>,
     notify: Notify,
     soft: usize,
@@ -52,7 +53,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn new(soft: usize, hard: usize, grace: Duration) -> Self {
+    pub(crate) fn new(soft: usize, hard: usize, grace: Duration) -> Self {
         Outbox {
             inner: Mutex::default(),
             notify: Notify::new(),
@@ -62,11 +63,11 @@ impl Outbox {
         }
     }
 
-    pub fn push(&self, frame: Utf8Bytes, live: Option<&LiveKey>) -> Push {
+    pub(crate) fn push(&self, frame: Utf8Bytes, live: Option<&LiveKey>) -> Push {
         self.push_at(frame, live, Instant::now())
     }
 
-    pub fn push_at(&self, frame: Utf8Bytes, live: Option<&LiveKey>, now: Instant) -> Push {
+    pub(crate) fn push_at(&self, frame: Utf8Bytes, live: Option<&LiveKey>, now: Instant) -> Push {
         let mut inner = self.inner.lock().expect("outbox lock");
         if inner.closed {
             return Push::Closed;
@@ -97,7 +98,7 @@ impl Outbox {
     }
 
     /// Waits for frames and moves all of them into `out`; `false` once closed and drained.
-    pub async fn take(&self, out: &mut Vec<Utf8Bytes>) -> bool {
+    pub(crate) async fn take(&self, out: &mut Vec<Utf8Bytes>) -> bool {
         loop {
             {
                 let mut inner = self.inner.lock().expect("outbox lock");
@@ -120,12 +121,13 @@ impl Outbox {
     }
 
     /// No more pushes; `take` returns what is left, then `false`.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.inner.lock().expect("outbox lock").closed = true;
         self.notify.notify_one();
     }
 
-    pub fn waiting(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn waiting(&self) -> usize {
         self.inner.lock().expect("outbox lock").waiting
     }
 }
@@ -154,7 +156,7 @@ mod tests {
         assert_eq!(o.waiting(), 3);
         let mut out = Vec::new();
         assert!(o.take(&mut out).await);
-        let got: Vec<&str> = out.iter().map(|b| b.as_str()).collect();
+        let got: Vec<&str> = out.iter().map(Utf8Bytes::as_str).collect();
         assert_eq!(got, ["rsi final 2", "rsi live 3", "sma live 3"]);
         // After a take nothing is conflated with what already left.
         o.push(f("rsi live 4"), Some(&rsi));
@@ -180,7 +182,7 @@ mod tests {
         let mut out = Vec::new();
         assert!(o.take(&mut out).await);
         assert_eq!(
-            out.iter().map(|b| b.as_str()).collect::<Vec<_>>(),
+            out.iter().map(Utf8Bytes::as_str).collect::<Vec<_>>(),
             ["live 99", "final 1", "final 2"]
         );
         assert!(!o.take(&mut out).await);

@@ -2,7 +2,7 @@
 //! metrics. No request logging filter is installed: URLs carry tokens, and tokens never reach a
 //! log.
 
-use crate::Gateway;
+use crate::node::Node;
 use crate::session;
 use hyper_util::rt::TokioIo;
 use serde_json::json;
@@ -26,16 +26,16 @@ fn error_reply(status: StatusCode, error: &str, message: &str) -> Response {
     json_reply(status, json!({"error": error, "message": message}))
 }
 
-pub fn routes(
-    gw: Arc<Gateway>,
+pub(crate) fn routes(
+    node: Arc<Node>,
 ) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static {
-    let with_gw = {
-        let gw = gw.clone();
-        warp::any().map(move || gw.clone())
+    let with_node = {
+        let node = node.clone();
+        warp::any().map(move || node.clone())
     };
     let stream = warp::path!("indicators" / "v2" / "stream")
         .and(warp::get())
-        .and(with_gw.clone())
+        .and(with_node.clone())
         .and(warp::query::<HashMap<String, String>>())
         .and(warp::header::optional::<String>("authorization"))
         .and(warp::header::optional::<String>("sec-websocket-key"))
@@ -44,21 +44,21 @@ pub fn routes(
         .map(upgrade);
     let health = warp::path!("indicators" / "v2" / "health")
         .and(warp::get())
-        .and(with_gw.clone())
+        .and(with_node.clone())
         .then(health);
     let healthz = warp::path!("healthz")
         .and(warp::get())
         .map(|| json_reply(StatusCode::OK, json!({"status": "ok"})));
     let readyz = warp::path!("readyz")
         .and(warp::get())
-        .and(with_gw.clone())
+        .and(with_node.clone())
         .then(readyz);
     let metrics = warp::path!("metrics")
         .and(warp::get())
-        .and(with_gw)
-        .map(|gw: Arc<Gateway>| {
-            let (conns, pairs, indicators) = gw.hub.counts();
-            let body = gw.metrics.render(&[
+        .and(with_node)
+        .map(|node: Arc<Node>| {
+            let (conns, pairs, indicators) = node.hub.counts();
+            let body = node.metrics.render(&[
                 (
                     "gateway_connections",
                     "open WebSocket sessions",
@@ -77,7 +77,7 @@ pub fn routes(
                 (
                     "gateway_pubsub_connected",
                     "1 while the pub/sub link is up",
-                    u64::from(gw.broker.is_connected()),
+                    u64::from(node.broker.is_connected()),
                 ),
             ]);
             warp::reply::with_header(body, "content-type", "text/plain; version=0.0.4")
@@ -104,7 +104,7 @@ pub fn routes(
 
 #[allow(clippy::too_many_arguments)]
 fn upgrade(
-    gw: Arc<Gateway>,
+    node: Arc<Node>,
     query: HashMap<String, String>,
     authorization: Option<String>,
     key: Option<String>,
@@ -121,16 +121,16 @@ fn upgrade(
         .filter(|t| !t.is_empty())
         .or(bearer)
         .unwrap_or_default();
-    let who = match gw.verifier.verify(token) {
+    let who = match node.verifier.verify(token) {
         Ok(who) => who,
         Err(e) => {
-            crate::metrics::Metrics::inc(&gw.metrics.auth_failures);
+            crate::metrics::Metrics::inc(&node.metrics.auth_failures);
             tracing::info!(reason = e.code(), "upgrade refused");
             let e: AuthError = e;
             return error_reply(StatusCode::UNAUTHORIZED, e.code(), &e.to_string());
         }
     };
-    if gw.shutdown.is_cancelled() {
+    if node.shutdown.is_cancelled() {
         return error_reply(
             StatusCode::SERVICE_UNAVAILABLE,
             "draining",
@@ -150,10 +150,10 @@ fn upgrade(
         .read_buffer_size(1024)
         .write_buffer_size(8192)
         .max_write_buffer_size(4 << 20)
-        .max_message_size(Some(gw.cfg.max_message_bytes))
-        .max_frame_size(Some(gw.cfg.max_message_bytes));
-    let session_gw = gw.clone();
-    gw.tracker.spawn(async move {
+        .max_message_size(Some(node.cfg.max_message_bytes))
+        .max_frame_size(Some(node.cfg.max_message_bytes));
+    let session_node = node.clone();
+    node.tracker.spawn(async move {
         match on_upgrade.await {
             Ok(upgraded) => {
                 let ws = WebSocketStream::from_raw_socket(
@@ -162,7 +162,7 @@ fn upgrade(
                     Some(config),
                 )
                 .await;
-                session::run(session_gw, ws, who).await;
+                session::run(session_node, ws, who).await;
             }
             Err(e) => tracing::debug!(cause = %e, "upgrade failed"),
         }
@@ -174,23 +174,23 @@ fn upgrade(
     warp::reply::with_header(reply, "sec-websocket-accept", accept).into_response()
 }
 
-async fn health(gw: Arc<Gateway>) -> Response {
-    let (conns, pairs, indicators) = gw.hub.counts();
+async fn health(node: Arc<Node>) -> Response {
+    let (conns, pairs, indicators) = node.hub.counts();
     let local = json!({
-        "gateway_id": gw.gateway_id,
+        "gateway_id": node.gateway_id,
         "active_sessions": conns,
         "pairs_watched": pairs,
         "indicators_watched": indicators,
-        "pubsub_connected": gw.broker.is_connected(),
-        "draining": gw.shutdown.is_cancelled(),
-        "uptime_secs": gw.started.elapsed().as_secs(),
+        "pubsub_connected": node.broker.is_connected(),
+        "draining": node.shutdown.is_cancelled(),
+        "uptime_secs": node.started.elapsed().as_secs(),
     });
     let now = shared::clock::rfc3339_micros(shared::clock::now_us());
-    match gw.store.cluster_figures().await {
+    match node.store.cluster_figures().await {
         Ok(c) => json_reply(
             StatusCode::OK,
             json!({
-                "status": if gw.broker.is_connected() { "ok" } else { "degraded" },
+                "status": if node.broker.is_connected() { "ok" } else { "degraded" },
                 "active_sessions": c.active_sessions,
                 "unique_indicators": c.unique_indicators,
                 "unique_users": c.unique_users,
@@ -209,13 +209,13 @@ async fn health(gw: Arc<Gateway>) -> Response {
     }
 }
 
-async fn readyz(gw: Arc<Gateway>) -> Response {
+async fn readyz(node: Arc<Node>) -> Response {
     let redis = matches!(
-        tokio::time::timeout(std::time::Duration::from_secs(1), gw.store.ping()).await,
+        tokio::time::timeout(std::time::Duration::from_secs(1), node.store.ping()).await,
         Ok(Ok(()))
     );
-    let draining = gw.shutdown.is_cancelled();
-    let pubsub = gw.broker.is_connected();
+    let draining = node.shutdown.is_cancelled();
+    let pubsub = node.broker.is_connected();
     let ready = redis && pubsub && !draining;
     let status = if ready {
         StatusCode::OK

@@ -57,9 +57,16 @@ impl AuthError {
 
 /// Verifies tokens with one HMAC key. Cheap to clone.
 #[derive(Clone)]
+/// Checks tokens against the configured key (never printed: `Debug` shows nothing of it).
 pub struct Verifier {
     key: DecodingKey,
     validation: Validation,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier").finish_non_exhaustive()
+    }
 }
 
 impl Verifier {

@@ -16,7 +16,7 @@ pub const SYMBOLS: &str = "symbols";
 pub const COMPUTERS: &str = "computers";
 
 pub fn subscribers(symbol: &str, tf: Timeframe, indicator_id: &str) -> String {
-    format!("indicator_subscribers:{symbol}:{tf}:{indicator_id}")
+    format!("{SUBSCRIBERS_PREFIX}{symbol}:{tf}:{indicator_id}")
 }
 
 /// Sorted set of gateways: member = gateway id, score = last heartbeat (epoch ms).
@@ -37,8 +37,15 @@ pub fn reap_lock(gateway_id: &str) -> String {
     format!("reap_lock:{gateway_id}")
 }
 
+const SUBSCRIBERS_PREFIX: &str = "indicator_subscribers:";
+
 /// Pattern matching every subscriber set (used by the cluster-wide health figures).
 pub const SUBSCRIBERS_PATTERN: &str = "indicator_subscribers:*";
+
+/// The symbol of a [`subscribers`] key (symbols contain no `:`).
+pub fn symbol_of_subscribers(key: &str) -> Option<&str> {
+    key.strip_prefix(SUBSCRIBERS_PREFIX)?.split(':').next()
+}
 
 pub fn ws_conn(ws_conn_id: &str) -> String {
     format!("ws_conn:{ws_conn_id}")
@@ -132,6 +139,11 @@ mod tests {
             subscribers("NIFTY50", Timeframe::M5, "RSI_14"),
             "indicator_subscribers:NIFTY50:5min:RSI_14"
         );
+        assert_eq!(
+            symbol_of_subscribers("indicator_subscribers:NIFTY50:5min:RSI_14"),
+            Some("NIFTY50")
+        );
+        assert_eq!(symbol_of_subscribers("ws_conn:x"), None);
         assert_eq!(ws_conn("ws_1"), "ws_conn:ws_1");
         assert_eq!(
             updates_channel("NIFTY50", Timeframe::H1),

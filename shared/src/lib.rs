@@ -4,7 +4,9 @@
 //! Layout:
 //! - [`symbol`], [`timeframe`]: validated market identifiers.
 //! - [`keys`]: every Redis key and channel name, built in one place.
-//! - [`protocol`]: client messages in, server messages out (JSON), with the error codes.
+//! - [`pair`]: a symbol and a timeframe, the unit of publication and subscription.
+//! - [`protocol`]: client messages in with their error codes; [`protocol::frames`]: every
+//!   server frame and close code.
 //! - [`update`]: the MessagePack payloads computers write and gateways read.
 //! - [`catalogue`]: indicator names, params, ids, columns; [`indicators`]: the maths.
 //! - [`auth`]: JWT verification and development tokens.
@@ -16,6 +18,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod indicators;
 pub mod keys;
+pub mod pair;
 pub mod protocol;
 pub mod redis_conn;
 pub mod symbol;

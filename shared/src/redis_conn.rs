@@ -5,6 +5,8 @@
 //!   (the rest are discovered).
 //!
 //! [`Conn`] is a [`ConnectionLike`], so commands, pipelines and scripts run unchanged on both.
+//! [`Pool`] hands out [`Conn`]s for request/response work (the gateway's): pooled connections to
+//! one server, or the one multiplexed cluster connection.
 //! On a cluster, a pipeline that is not a transaction runs command by command (in order), since
 //! its commands may live in different slots; a transaction (`MULTI`) must stay within one slot,
 //! which our hash-tagged keys ensure.
@@ -14,9 +16,15 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const CLUSTER_SCHEME: &str = "redis-cluster://";
+
+/// A Redis URL we cannot use, with what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidTarget(String);
 
 /// Where Redis is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +35,7 @@ pub enum Target {
 }
 
 impl Target {
-    pub fn parse(url: &str) -> Result<Target, String> {
+    pub fn parse(url: &str) -> Result<Target, InvalidTarget> {
         if let Some(nodes) = url.strip_prefix(CLUSTER_SCHEME) {
             let nodes: Vec<String> = nodes
                 .split(',')
@@ -36,10 +44,12 @@ impl Target {
                 .map(|n| format!("redis://{n}"))
                 .collect();
             if nodes.is_empty() {
-                return Err(format!("{CLUSTER_SCHEME} needs at least one host:port"));
+                return Err(InvalidTarget(format!(
+                    "{CLUSTER_SCHEME} needs at least one host:port"
+                )));
             }
             for n in &nodes {
-                redis::Client::open(n.as_str()).map_err(|e| format!("{n}: {e}"))?;
+                redis::Client::open(n.as_str()).map_err(|e| InvalidTarget(format!("{n}: {e}")))?;
             }
             return Ok(Target::Cluster(nodes));
         }
@@ -47,11 +57,11 @@ impl Target {
             .iter()
             .any(|s| url.starts_with(s))
         {
-            return Err(format!(
+            return Err(InvalidTarget(format!(
                 "must start with redis://, rediss://, unix:// or {CLUSTER_SCHEME}"
-            ));
+            )));
         }
-        redis::Client::open(url).map_err(|e| e.to_string())?;
+        redis::Client::open(url).map_err(|e| InvalidTarget(e.to_string()))?;
         Ok(Target::Single(url.to_owned()))
     }
 
@@ -100,10 +110,111 @@ impl Target {
 /// Stands for "no push sender".
 pub type NoPush = fn(redis::PushInfo) -> Result<(), ()>;
 
-#[derive(Clone)]
+/// One connection to Redis, whichever kind the URL named.
 pub enum Conn {
     Single(ConnectionManager),
+    /// Borrowed from a [`Pool`]; goes back to it when dropped.
+    Pooled(deadpool_redis::Connection),
     Cluster(ClusterConnection),
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Conn::Single(_) => "Conn::Single",
+            Conn::Pooled(_) => "Conn::Pooled",
+            Conn::Cluster(_) => "Conn::Cluster",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error("redis pool: {0}")]
+    Pool(#[from] deadpool_redis::PoolError),
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+}
+
+/// Connections on demand: a bounded pool over one server, or the cluster connection (already
+/// multiplexed over every node), opened on first use and shared.
+#[derive(Clone)]
+pub struct Pool {
+    inner: PoolInner,
+}
+
+#[derive(Clone)]
+enum PoolInner {
+    Single(deadpool_redis::Pool),
+    Cluster {
+        client: Arc<ClusterClient>,
+        conn: Arc<tokio::sync::Mutex<Option<ClusterConnection>>>,
+    },
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("cluster", &self.is_cluster())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pool {
+    /// At most `max_size` connections to one server; waiting for one, opening one and
+    /// recycling one each give up after 2 s, so a dead Redis fails requests rather than
+    /// hanging them.
+    pub fn new(target: &Target, max_size: usize) -> Result<Pool, PoolError> {
+        let inner = match target {
+            Target::Single(url) => {
+                let mut cfg = deadpool_redis::Config::from_url(url.as_str());
+                let limit = Some(Duration::from_secs(2));
+                cfg.pool = Some(deadpool_redis::PoolConfig {
+                    max_size,
+                    timeouts: deadpool_redis::Timeouts {
+                        wait: limit,
+                        create: limit,
+                        recycle: limit,
+                    },
+                    ..Default::default()
+                });
+                let pool = cfg
+                    .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+                    .map_err(|e| {
+                        redis::RedisError::from((
+                            redis::ErrorKind::InvalidClientConfig,
+                            "pool",
+                            e.to_string(),
+                        ))
+                    })?;
+                PoolInner::Single(pool)
+            }
+            Target::Cluster(nodes) => PoolInner::Cluster {
+                client: Arc::new(Target::cluster_client(nodes, None::<NoPush>)?),
+                conn: Arc::default(),
+            },
+        };
+        Ok(Pool { inner })
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.inner, PoolInner::Cluster { .. })
+    }
+
+    pub async fn get(&self) -> Result<Conn, PoolError> {
+        match &self.inner {
+            PoolInner::Single(p) => Ok(Conn::Pooled(p.get().await?)),
+            PoolInner::Cluster { client, conn } => {
+                let mut held = conn.lock().await;
+                if let Some(c) = held.as_ref() {
+                    return Ok(Conn::Cluster(c.clone()));
+                }
+                let c = client.get_async_connection().await?;
+                *held = Some(c.clone());
+                Ok(Conn::Cluster(c))
+            }
+        }
+    }
 }
 
 impl Conn {
@@ -116,6 +227,7 @@ impl ConnectionLike for Conn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
             Conn::Single(c) => c.req_packed_command(cmd),
+            Conn::Pooled(c) => c.req_packed_command(cmd),
             Conn::Cluster(c) => c.req_packed_command(cmd),
         }
     }
@@ -128,6 +240,7 @@ impl ConnectionLike for Conn {
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
             Conn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Pooled(c) => c.req_packed_commands(pipeline, offset, count),
             Conn::Cluster(c) => {
                 if pipeline.is_transaction() {
                     return c.req_packed_commands(pipeline, offset, count);
@@ -147,6 +260,7 @@ impl ConnectionLike for Conn {
     fn get_db(&self) -> i64 {
         match self {
             Conn::Single(c) => c.get_db(),
+            Conn::Pooled(c) => c.get_db(),
             Conn::Cluster(c) => c.get_db(),
         }
     }
@@ -188,6 +302,12 @@ mod tests {
             ]))
         );
         assert!(Target::parse("redis-cluster://").is_err());
+        assert!(
+            Target::parse("http://x")
+                .unwrap_err()
+                .to_string()
+                .contains("must start with")
+        );
         assert!(Target::parse("http://x").is_err());
     }
 }

@@ -4,6 +4,8 @@
 
 use crate::catalogue::State;
 use crate::indicators::Outputs;
+use crate::pair::Pair;
+use crate::symbol::Symbol;
 use crate::timeframe::Timeframe;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +28,13 @@ pub struct UpdateBatch {
     #[serde(rename = "final")]
     pub is_final: bool,
     pub values: Vec<IndicatorValue>,
+}
+
+impl UpdateBatch {
+    /// The batch's pair; `None` for a symbol no client could have subscribed to.
+    pub fn pair(&self) -> Option<Pair> {
+        Some(Pair::new(Symbol::parse(&self.symbol).ok()?, self.timeframe))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -249,11 +249,12 @@ impl Gateway {
             args.extend_from_slice(&["--drain-spread-ms", "200"]);
         }
         args.extend_from_slice(extra);
-        let cli = gateway::config::Cli::try_parse_from(args)?;
+        let cli = gateway::Cli::try_parse_from(args)?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let shutdown = CancellationToken::new();
-        let handle = tokio::spawn(gateway::run(listener, cli.config, shutdown.clone()));
+        let run = gateway::run(listener, cli.config, shutdown.clone());
+        let handle = tokio::spawn(async move { Ok(run.await?) });
         // Ready once the pub/sub link is up.
         let deadline = Instant::now() + Duration::from_secs(10);
         while http_get(addr, "/readyz").await.ok().map(|(s, _)| s) != Some(200) {

@@ -1,11 +1,15 @@
-//! The client protocol (SPEC section 3): parsing of client messages into typed requests with
-//! their error codes, and the server's replies.
+//! The client protocol (SPEC section 3): client messages parsed into typed requests with their
+//! error codes (this file), and every frame the server sends ([`frames`]).
+
+pub mod frames;
+
+pub use frames::CloseReason;
 
 use crate::catalogue::{CatalogueError, Spec};
 use crate::symbol::Symbol;
 use crate::timeframe::Timeframe;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -286,55 +290,10 @@ fn indicator(item: &Value) -> Result<Spec, ProtocolError> {
     }
 }
 
-fn with_id(mut v: Value, id: Option<&Value>) -> String {
-    if let (Some(id), Value::Object(o)) = (id, &mut v) {
-        o.insert("id".to_owned(), id.clone());
-    }
-    v.to_string()
-}
-
-pub fn connected(ws_conn_id: &str, resume_token: &str, heartbeat_secs: u64) -> String {
-    json!({"type": "connected", "ws_conn_id": ws_conn_id, "resume_token": resume_token, "heartbeat_interval": heartbeat_secs})
-        .to_string()
-}
-
-pub fn success(message: &str, data: Value, id: Option<&Value>) -> String {
-    with_id(
-        json!({"type": "success", "message": message, "data": data}),
-        id,
-    )
-}
-
-pub fn error(err: &ProtocolError, id: Option<&Value>) -> String {
-    with_id(
-        json!({"type": "error", "code": err.code.as_str(), "message": err.message}),
-        id,
-    )
-}
-
-pub fn pong(timestamp: &str, id: Option<&Value>) -> String {
-    with_id(json!({"type": "pong", "timestamp": timestamp}), id)
-}
-
-/// `indicator_update`, serialized once per publication and shared by every receiver.
-#[derive(Serialize)]
-pub struct IndicatorUpdate<'a> {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub symbol: &'a str,
-    pub timeframe: &'a str,
-    pub indicator_id: &'a str,
-    pub value: &'a Value,
-    pub timestamp: &'a str,
-    pub candle_time: &'a str,
-    pub seq: u64,
-    #[serde(rename = "final")]
-    pub is_final: bool,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn code(text: &str) -> ErrorCode {
         parse(text).1.unwrap_err().code

@@ -9,7 +9,7 @@
 //! cannot publish (fencing).
 //!
 //! Here: start-up, the loop, reading and applying ticks, commits, idle closes.
-//! [`ownership`]: heartbeat, leases, fair share, adopting a symbol. [`watch`]: watch sets.
+//! `ownership`: heartbeat, leases, fair share, adopting a symbol. `watch`: watch sets.
 
 mod ownership;
 mod watch;

@@ -4,19 +4,19 @@
 use shared::indicators::Candle;
 use shared::timeframe::Timeframe;
 
-pub const N_TF: usize = Timeframe::ALL.len();
+pub(crate) const N_TF: usize = Timeframe::ALL.len();
 
 /// A validated tick.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Tick {
-    pub ts: i64,
-    pub price: f64,
-    pub volume: f64,
+pub(crate) struct Tick {
+    pub(crate) ts: i64,
+    pub(crate) price: f64,
+    pub(crate) volume: f64,
 }
 
 /// What one tick did to one timeframe.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Step {
+pub(crate) enum Step {
     /// The tick extended (or opened) the forming candle.
     Forming,
     /// The tick closed `closed` and opened a new forming candle.
@@ -27,15 +27,15 @@ pub enum Step {
 
 /// Forming candles of every timeframe of one symbol.
 #[derive(Clone, Debug, Default)]
-pub struct CandleSet {
-    pub forming: [Option<Candle>; N_TF],
+pub(crate) struct CandleSet {
+    pub(crate) forming: [Option<Candle>; N_TF],
     /// Start of the last closed candle per timeframe, to spot late ticks after an idle close.
-    pub last_closed: [Option<i64>; N_TF],
+    pub(crate) last_closed: [Option<i64>; N_TF],
 }
 
 impl CandleSet {
     /// Applies one tick to timeframe `i`.
-    pub fn apply(&mut self, i: usize, tick: &Tick) -> Step {
+    pub(crate) fn apply(&mut self, i: usize, tick: &Tick) -> Step {
         let tf = Timeframe::ALL[i];
         let start = tf.align(tick.ts);
         let fresh = Candle {
@@ -70,7 +70,7 @@ impl CandleSet {
     }
 
     /// Idle rule: closes timeframe `i`'s forming candle if the wall clock is past its end.
-    pub fn close_if_over(&mut self, i: usize, now_ms: i64) -> Option<Candle> {
+    pub(crate) fn close_if_over(&mut self, i: usize, now_ms: i64) -> Option<Candle> {
         let tf = Timeframe::ALL[i];
         let c = self.forming[i].filter(|c| now_ms >= c.time + tf.millis())?;
         self.forming[i] = None;
@@ -80,7 +80,7 @@ impl CandleSet {
 }
 
 /// Parses one stream entry's fields. `Err` names what is wrong (for the one-time log line).
-pub fn parse_tick(fields: &[(String, Vec<u8>)]) -> Result<Tick, String> {
+pub(crate) fn parse_tick(fields: &[(String, Vec<u8>)]) -> Result<Tick, String> {
     let get = |name: &str| {
         fields
             .iter()

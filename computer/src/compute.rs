@@ -4,11 +4,12 @@
 //! during warm-up. A bad row is an error naming its line; nothing is written past it.
 
 use crate::config::ComputeArgs;
-use anyhow::Context;
 use shared::catalogue::Spec;
 use shared::indicators::Candle;
 use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
 
+/// What is wrong with the input CSV (or writing the output).
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ComputeError {
     #[error("line {line}: {message}")]
@@ -86,8 +87,33 @@ fn parse_row(line: usize, text: &str) -> Result<(String, Candle), ComputeError> 
     ))
 }
 
+/// Why `computer compute` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ComputeRunError {
+    #[error("--indicators: {0}")]
+    Indicator(String),
+    #[error("opening {}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("creating {}", path.display())]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}", path.display())]
+    Input {
+        path: PathBuf,
+        #[source]
+        source: ComputeError,
+    },
+}
+
 /// Streams `input` through the indicators into `out`; returns the number of candles.
-pub fn compute(
+pub(crate) fn compute(
     input: impl BufRead,
     specs: &[Spec],
     mut out: impl Write,
@@ -154,24 +180,32 @@ pub fn compute(
     Ok(n)
 }
 
-pub fn run(args: ComputeArgs) -> anyhow::Result<()> {
+/// `computer compute`: reads `--input`, writes `--output` (or standard output).
+pub fn run(args: &ComputeArgs) -> Result<(), ComputeRunError> {
     let specs: Vec<Spec> = args
         .indicators
         .iter()
-        .map(|id| Spec::from_id(id.trim()).map_err(|e| anyhow::anyhow!("--indicators: {e}")))
-        .collect::<anyhow::Result<_>>()?;
-    let input = std::fs::File::open(&args.input)
-        .with_context(|| format!("opening {}", args.input.display()))?;
+        .map(|id| Spec::from_id(id.trim()).map_err(|e| ComputeRunError::Indicator(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    let input = std::fs::File::open(&args.input).map_err(|source| ComputeRunError::Open {
+        path: args.input.clone(),
+        source,
+    })?;
     let input = BufReader::new(input);
     let n = match &args.output {
         Some(path) => {
-            let f = std::fs::File::create(path)
-                .with_context(|| format!("creating {}", path.display()))?;
+            let f = std::fs::File::create(path).map_err(|source| ComputeRunError::Create {
+                path: path.clone(),
+                source,
+            })?;
             compute(input, &specs, BufWriter::new(f))
         }
         None => compute(input, &specs, BufWriter::new(std::io::stdout().lock())),
     }
-    .with_context(|| format!("{}", args.input.display()))?;
+    .map_err(|source| ComputeRunError::Input {
+        path: args.input.clone(),
+        source,
+    })?;
     eprintln!("{n} candles");
     Ok(())
 }

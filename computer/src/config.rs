@@ -1,6 +1,9 @@
 //! Computer configuration: flags with environment fallbacks; every default runs on one machine.
+//! Flag names, environment names and defaults are the contract of docs/configuration.md.
 
 use clap::{Args, Parser, Subcommand};
+use std::num::ParseIntError;
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,9 +48,10 @@ pub struct Config {
         global = true
     )]
     pub redis_url: String,
-    /// This computer's id in leases and the `computers` set; a random `c_<uuid>` when empty.
-    #[arg(long, env = "COMPUTER_ID", default_value = "")]
-    pub computer_id: String,
+    /// This computer's id in leases and the `computers` set; a random `c_<uuid>` when absent
+    /// or empty (see [`Config::computer_id`]).
+    #[arg(long, env = "COMPUTER_ID")]
+    pub computer_id: Option<String>,
     /// Closed candles kept per symbol/timeframe in Redis: enough to warm any indicator.
     #[arg(long, env = "HISTORY_CANDLES", default_value_t = 1000)]
     pub history_candles: usize,
@@ -56,17 +60,58 @@ pub struct Config {
     pub update_history_len: usize,
     /// Publications older than this (seconds) leave the history stream, which also expires
     /// this long after its last publication. At least the gateways' resume window.
-    #[arg(long, env = "UPDATE_HISTORY_SECS", default_value_t = 120)]
-    pub update_history_secs: u64,
+    #[arg(
+        long = "update-history-secs",
+        env = "UPDATE_HISTORY_SECS",
+        value_name = "UPDATE_HISTORY_SECS",
+        default_value = "120",
+        value_parser = secs
+    )]
+    pub update_history: Duration,
     /// A forming candle closes after this long without a tick once the clock is past its end (ms).
-    #[arg(long, env = "IDLE_CLOSE_MS", default_value_t = 2000)]
-    pub idle_close_ms: u64,
+    #[arg(
+        long = "idle-close-ms",
+        env = "IDLE_CLOSE_MS",
+        value_name = "IDLE_CLOSE_MS",
+        default_value = "2000",
+        value_parser = millis
+    )]
+    pub idle_close: Duration,
     /// Lease time to live (ms): a dead computer's symbols move after at most this long.
-    #[arg(long, env = "LEASE_TTL_MS", default_value_t = 3000)]
-    pub lease_ttl_ms: u64,
+    #[arg(
+        long = "lease-ttl-ms",
+        env = "LEASE_TTL_MS",
+        value_name = "LEASE_TTL_MS",
+        default_value = "3000",
+        value_parser = millis
+    )]
+    pub lease_ttl: Duration,
     /// How often leases are renewed and rebalanced and watch sets re-read (ms).
-    #[arg(long, env = "MAINTENANCE_MS", default_value_t = 1000)]
-    pub maintenance_ms: u64,
+    #[arg(
+        long = "maintenance-ms",
+        env = "MAINTENANCE_MS",
+        value_name = "MAINTENANCE_MS",
+        default_value = "1000",
+        value_parser = millis
+    )]
+    pub maintenance: Duration,
+}
+
+/// A whole number of seconds.
+fn secs(s: &str) -> Result<Duration, ParseIntError> {
+    s.parse().map(Duration::from_secs)
+}
+
+/// A whole number of milliseconds.
+fn millis(s: &str) -> Result<Duration, ParseIntError> {
+    s.parse().map(Duration::from_millis)
+}
+
+/// Every problem of a [`Config`], reported at once; displayed joined by `; `.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", problems.join("; "))]
+pub struct ConfigError {
+    pub problems: Vec<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -95,8 +140,13 @@ pub struct SimulateArgs {
 }
 
 impl Config {
+    /// The configured computer id; `None` (a random one is drawn) when absent or empty.
+    pub fn computer_id(&self) -> Option<&str> {
+        self.computer_id.as_deref().filter(|id| !id.is_empty())
+    }
+
     /// Every problem at once, for a clear start-up error.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let mut errors = Vec::new();
         if let Err(e) = shared::redis_conn::Target::parse(&self.redis_url) {
             errors.push(format!("--redis-url: {e}"));
@@ -108,19 +158,108 @@ impl Config {
         if !(1..=1_000_000).contains(&self.update_history_len) {
             errors.push("--update-history-len must be in [1, 1000000]".to_owned());
         }
-        if self.update_history_secs == 0 {
+        if self.update_history.is_zero() {
             errors.push("--update-history-secs must be > 0".to_owned());
         }
-        if self.lease_ttl_ms < 2 * self.maintenance_ms {
+        if self.lease_ttl < self.maintenance * 2 {
             errors.push("--lease-ttl-ms must be at least twice --maintenance-ms".to_owned());
         }
-        if self.maintenance_ms == 0 {
+        if self.maintenance.is_zero() {
             errors.push("--maintenance-ms must be > 0".to_owned());
         }
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(errors.join("; "))
+            Err(ConfigError { problems: errors })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        let mut argv = vec!["computer"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).unwrap().config
+    }
+
+    // Shows the defaults of docs/configuration.md, parsed into durations, are valid.
+    #[test]
+    fn defaults_are_valid() {
+        let c = parse(&["--redis-url", "redis://127.0.0.1:6379"]);
+        assert_eq!(c.validate(), Ok(()));
+        assert_eq!(c.computer_id(), None);
+        assert_eq!(c.history_candles, 1000);
+        assert_eq!(c.update_history_len, 1000);
+        assert_eq!(c.update_history, Duration::from_secs(120));
+        assert_eq!(c.idle_close, Duration::from_millis(2000));
+        assert_eq!(c.lease_ttl, Duration::from_millis(3000));
+        assert_eq!(c.maintenance, Duration::from_millis(1000));
+    }
+
+    // Shows the flags keep their names and units, and an empty id means none.
+    #[test]
+    fn flags_parse_into_durations_and_ids() {
+        let c = parse(&[
+            "--computer-id",
+            "comp-1",
+            "--update-history-secs",
+            "7",
+            "--idle-close-ms",
+            "2500",
+            "--lease-ttl-ms",
+            "1000",
+            "--maintenance-ms",
+            "200",
+        ]);
+        assert_eq!(c.computer_id(), Some("comp-1"));
+        assert_eq!(c.update_history, Duration::from_secs(7));
+        assert_eq!(c.idle_close, Duration::from_millis(2500));
+        assert_eq!(c.lease_ttl, Duration::from_millis(1000));
+        assert_eq!(c.maintenance, Duration::from_millis(200));
+        assert_eq!(parse(&["--computer-id", ""]).computer_id(), None);
+        let argv = ["computer", "--idle-close-ms", "-1"];
+        assert!(Cli::try_parse_from(argv).is_err());
+    }
+
+    // Shows every problem is reported at once, joined in the message.
+    #[test]
+    fn every_problem_is_reported() {
+        let c = parse(&[
+            "--redis-url",
+            "http://x",
+            "--history-candles",
+            "999",
+            "--update-history-len",
+            "0",
+            "--update-history-secs",
+            "0",
+            "--maintenance-ms",
+            "0",
+        ]);
+        let e = c.validate().unwrap_err();
+        let flags: Vec<&str> = e
+            .problems
+            .iter()
+            .map(|p| p.split(' ').next().unwrap().trim_end_matches(':'))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                "--redis-url",
+                "--history-candles",
+                "--update-history-len",
+                "--update-history-secs",
+                "--maintenance-ms"
+            ]
+        );
+        assert_eq!(e.to_string(), e.problems.join("; "));
+        let c = parse(&["--lease-ttl-ms", "1999", "--maintenance-ms", "1000"]);
+        assert_eq!(
+            c.validate().unwrap_err().problems,
+            ["--lease-ttl-ms must be at least twice --maintenance-ms"]
+        );
     }
 }

@@ -11,17 +11,17 @@ use shared::update::{IndicatorValue, StoredState, UpdateBatch, encode, encode_na
 
 /// An indicator being computed.
 #[derive(Clone, Debug)]
-pub struct Watched {
-    pub id: String,
-    pub n_outputs: usize,
-    pub state: State,
+pub(crate) struct Watched {
+    pub(crate) id: String,
+    pub(crate) n_outputs: usize,
+    pub(crate) state: State,
     /// Outputs of the last committed candle, saved with the state.
-    pub last: Outputs,
+    pub(crate) last: Outputs,
 }
 
 impl Watched {
     /// Warms a fresh state from the closed-candle history, oldest first.
-    pub fn warm(spec: &Spec, history: &[Candle]) -> Self {
+    pub(crate) fn warm(spec: &Spec, history: &[Candle]) -> Self {
         let mut state = spec.new_state();
         let mut last = NONE;
         for c in history {
@@ -38,42 +38,42 @@ impl Watched {
 
 /// Redis writes produced by one step of a symbol; applied in one script call.
 #[derive(Debug, Default)]
-pub struct Commit {
+pub(crate) struct Commit {
     /// Last tick stream id applied.
-    pub cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     /// Forming candles that changed (`None`: removed by an idle close).
-    pub forming: Vec<(Timeframe, Option<Candle>)>,
+    pub(crate) forming: Vec<(Timeframe, Option<Candle>)>,
     /// Candles that closed, in order, to append to the history lists.
-    pub closed: Vec<(Timeframe, Candle)>,
+    pub(crate) closed: Vec<(Timeframe, Candle)>,
     /// Pub/sub payloads: timeframe, seq, MessagePack batch.
-    pub publications: Vec<(Timeframe, u64, Vec<u8>)>,
+    pub(crate) publications: Vec<(Timeframe, u64, Vec<u8>)>,
     /// Indicator states after a close: field `<tf>:<id>`, MessagePack [`StoredState`].
-    pub states: Vec<(String, Vec<u8>)>,
+    pub(crate) states: Vec<(String, Vec<u8>)>,
 }
 
 impl Commit {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.cursor.is_none() && self.forming.is_empty() && self.closed.is_empty()
     }
 }
 
 #[derive(Debug, Default, Clone, Copy)]
-pub struct StepStats {
-    pub late: u64,
+pub(crate) struct StepStats {
+    pub(crate) late: u64,
 }
 
-pub struct SymbolEngine {
-    pub symbol: String,
-    pub candles: CandleSet,
-    pub watched: [Vec<Watched>; N_TF],
+pub(crate) struct SymbolEngine {
+    pub(crate) symbol: String,
+    pub(crate) candles: CandleSet,
+    pub(crate) watched: [Vec<Watched>; N_TF],
     /// Last seq published per timeframe.
-    pub seq: [u64; N_TF],
+    pub(crate) seq: [u64; N_TF],
     /// Wall clock of the last tick received (ms), for the idle rule.
-    pub last_tick_wall_ms: i64,
+    pub(crate) last_tick_wall_ms: i64,
 }
 
 impl SymbolEngine {
-    pub fn new(symbol: String) -> Self {
+    pub(crate) fn new(symbol: String) -> Self {
         SymbolEngine {
             symbol,
             candles: CandleSet::default(),
@@ -129,7 +129,7 @@ impl SymbolEngine {
     /// Applies ticks in stream order. Finals are published for every close; of the live values
     /// only the newest per timeframe is published (older ones in the same read are superseded
     /// before anyone could see them).
-    pub fn on_ticks(
+    pub(crate) fn on_ticks(
         &mut self,
         ticks: &[Tick],
         cursor: String,
@@ -178,7 +178,7 @@ impl SymbolEngine {
     }
 
     /// Idle rule: no tick for `idle_ms` and the wall clock past a candle's end closes it.
-    pub fn on_idle(&mut self, wall_ms: i64, idle_ms: i64) -> Commit {
+    pub(crate) fn on_idle(&mut self, wall_ms: i64, idle_ms: i64) -> Commit {
         let mut out = Commit::default();
         if wall_ms - self.last_tick_wall_ms < idle_ms {
             return out;
@@ -198,7 +198,7 @@ impl SymbolEngine {
     }
 
     /// The live batch of one timeframe right now (after its watched set changed), if forming.
-    pub fn live_now(&mut self, tf: Timeframe) -> Commit {
+    pub(crate) fn live_now(&mut self, tf: Timeframe) -> Commit {
         let i = tf_index(tf);
         let mut out = Commit::default();
         if let Some(c) = self.candles.forming[i].filter(|_| !self.watched[i].is_empty()) {
@@ -208,7 +208,7 @@ impl SymbolEngine {
     }
 }
 
-pub fn tf_index(tf: Timeframe) -> usize {
+pub(crate) fn tf_index(tf: Timeframe) -> usize {
     Timeframe::ALL
         .iter()
         .position(|&t| t == tf)

@@ -1,31 +1,17 @@
 use clap::Parser;
-use computer::config::{Cli, Command};
-use tokio_util::sync::CancellationToken;
+use computer::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    shared::runtime::init_tracing();
     let cli = Cli::parse();
-    let shutdown = CancellationToken::new();
-    let signal = shutdown.clone();
-    tokio::spawn(async move {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-        signal.cancel();
-    });
+    let shutdown = shared::runtime::shutdown_on_signals();
     match cli.command {
-        Some(Command::Compute(args)) => computer::compute::run(args),
+        Some(Command::Compute(args)) => computer::compute(&args)?,
         Some(Command::Simulate(args)) => {
-            computer::simulate::run(args, &cli.config.redis_url, shutdown).await
+            computer::simulate(args, &cli.config.redis_url, shutdown).await?;
         }
-        None => computer::run(cli.config, shutdown).await,
+        None => computer::run(cli.config, shutdown).await?,
     }
+    Ok(())
 }

@@ -2,11 +2,30 @@
 //! (SPEC section 2): `SADD symbols S` once, then `XADD ticks:{S} MAXLEN ~ 100000 * ts .. price .. volume ..`.
 
 use crate::config::SimulateArgs;
-use anyhow::Context;
-use shared::symbol::Symbol;
+use redis::RedisError;
+use shared::symbol::{InvalidSymbol, Symbol};
 use shared::{clock, keys};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+
+/// Why `computer simulate` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulateError {
+    #[error("--symbols")]
+    Symbol(#[source] InvalidSymbol),
+    #[error("--symbols is empty")]
+    NoSymbols,
+    #[error("--time-scale must be in [1, 100000]")]
+    TimeScale,
+    #[error("--tick-rate must be in (0, 10000]")]
+    TickRate,
+    #[error("--redis-url: {0}")]
+    RedisUrl(#[from] shared::redis_conn::InvalidTarget),
+    #[error("connecting to Redis")]
+    Connect(#[source] RedisError),
+    #[error(transparent)]
+    Redis(#[from] RedisError),
+}
 
 /// xorshift64*: tiny, deterministic, good enough for a demo walk.
 struct Rng(u64);
@@ -20,31 +39,31 @@ impl Rng {
     }
 }
 
+/// `computer simulate`: writes ticks until `shutdown` (or `--duration-secs`).
 pub async fn run(
     args: SimulateArgs,
     redis_url: &str,
     shutdown: CancellationToken,
-) -> anyhow::Result<()> {
+) -> Result<(), SimulateError> {
     let symbols: Vec<Symbol> = args
         .symbols
         .iter()
         .map(|s| Symbol::parse(s.trim()))
         .collect::<Result<_, _>>()
-        .context("--symbols")?;
-    anyhow::ensure!(!symbols.is_empty(), "--symbols is empty");
-    anyhow::ensure!(
-        (1..=100_000).contains(&args.time_scale),
-        "--time-scale must be in [1, 100000]"
-    );
+        .map_err(SimulateError::Symbol)?;
+    if symbols.is_empty() {
+        return Err(SimulateError::NoSymbols);
+    }
+    if !(1..=100_000).contains(&args.time_scale) {
+        return Err(SimulateError::TimeScale);
+    }
     let start = clock::now_ms();
     let scale = i64::from(args.time_scale);
-    anyhow::ensure!(
-        args.tick_rate > 0.0 && args.tick_rate <= 10_000.0,
-        "--tick-rate must be in (0, 10000]"
-    );
-    let target = shared::redis_conn::Target::parse(redis_url)
-        .map_err(|e| anyhow::anyhow!("--redis-url: {e}"))?;
-    let mut conn = target.connect().await.context("connecting to Redis")?;
+    if !(args.tick_rate > 0.0 && args.tick_rate <= 10_000.0) {
+        return Err(SimulateError::TickRate);
+    }
+    let target = shared::redis_conn::Target::parse(redis_url).map_err(SimulateError::RedisUrl)?;
+    let mut conn = target.connect().await.map_err(SimulateError::Connect)?;
     let mut rng = Rng(args.seed.max(1));
     let mut prices: Vec<f64> = symbols
         .iter()

@@ -3,121 +3,57 @@
 
 use crate::candles::N_TF;
 use crate::engine::{Commit, tf_index};
-use redis::{AsyncCommands, RedisResult, Script};
+use redis::{AsyncCommands, RedisError, RedisResult, Script};
+use shared::history::decode_candle;
 use shared::indicators::Candle;
 use shared::keys;
 use shared::redis_conn::Conn;
 use shared::timeframe::Timeframe;
 use shared::update::{StoredState, decode, encode};
 use std::sync::LazyLock;
+use std::time::Duration;
 
 /// Applies one [`Commit`] atomically, only while `token` still holds the lease: a computer that
 /// lost its lease (paused, partitioned) cannot publish or write anything (fencing).
-static COMMIT: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r#"
--- KEYS: 1 lease, 2 forming, 3 cursor, 4 seq, 5 state, 6.. one candle list per closed candle,
---       then one history stream per publication
--- ARGV: token, cursor ('' = keep), candle cap, history cap, history ms, now ms,
---       publish ('1': PUBLISH here; '0': the caller SPUBLISHes after, on a cluster),
---       n_forming, (tf, bytes|'')*, n_closed, (bytes)*, n_pub, (channel, tf, seq, payload)*,
---       n_state, (field, bytes)*
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  return redis.error_reply('LEASE lost')
-end
-local cap = tonumber(ARGV[3])
-local hcap = ARGV[4]
-local hms = tonumber(ARGV[5])
-local cutoff = tonumber(ARGV[6]) - hms
-local publish = ARGV[7] == '1'
-local i = 8
-local n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[2], ARGV[i])
-  else redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
-  i = i + 2
-end
-local closed = tonumber(ARGV[i]); i = i + 1
-for k = 1, closed do
-  redis.call('RPUSH', KEYS[5 + k], ARGV[i])
-  redis.call('LTRIM', KEYS[5 + k], -cap, -1)
-  i = i + 1
-end
-n = tonumber(ARGV[i]); i = i + 1
-for k = 1, n do
-  local h = KEYS[5 + closed + k]
-  -- The entry id is the seq: a gateway reads "everything after seq N" with one XRANGE.
-  redis.pcall('XADD', h, 'MAXLEN', hcap, ARGV[i + 2] .. '-0', 'd', ARGV[i + 3], 't', ARGV[6])
-  for _ = 1, 8 do
-    local first = redis.call('XRANGE', h, '-', '+', 'COUNT', 1)[1]
-    if first == nil or tonumber(first[2][4]) >= cutoff then break end
-    redis.call('XDEL', h, first[1])
-  end
-  redis.call('PEXPIRE', h, hms)
-  if publish then redis.call('PUBLISH', ARGV[i], ARGV[i + 3]) end
-  redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
-  i = i + 4
-end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
-if ARGV[2] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
-return 1
-"#,
-    )
-});
+static COMMIT: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/commit.lua")));
 
-static ACQUIRE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r#"
--- KEYS: lease, epoch; ARGV: computer id, ttl ms. Returns the token or nil when taken.
-if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-local token = ARGV[1] .. ':' .. redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
-return token
-"#,
-    )
-});
+/// The error code of the commit script's `redis.error_reply('LEASE lost')`.
+const LEASE_LOST_CODE: &str = "LEASE";
 
-static RENEW: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r#"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"#,
-    )
-});
+static ACQUIRE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/acquire.lua")));
 
-static RELEASE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r#"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"#,
-    )
-});
+static RENEW: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/renew.lua")));
+
+static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/release.lua")));
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum CommitOutcome {
+pub(crate) enum CommitOutcome {
     Applied,
     LeaseLost,
 }
 
 /// How much history the commit keeps.
-pub struct Caps {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caps {
     /// Closed candles per symbol/timeframe.
-    pub candles: usize,
+    pub(crate) candles: usize,
     /// Publications per symbol/timeframe in the history stream.
-    pub updates: usize,
-    /// Age of the oldest publication kept, and the stream's TTL (ms).
-    pub updates_ms: u64,
+    pub(crate) updates: usize,
+    /// Age of the oldest publication kept, and the stream's TTL.
+    pub(crate) updates_age: Duration,
 }
 
-pub async fn commit(
+/// Whole milliseconds, as the scripts and `PX`/`PEXPIRE` take them.
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Whether `e` is the commit script's refusal: `token` no longer holds the lease.
+fn is_lease_lost(e: &RedisError) -> bool {
+    e.code() == Some(LEASE_LOST_CODE)
+}
+
+pub(crate) async fn commit(
     conn: &mut Conn,
     symbol: &str,
     token: &str,
@@ -140,7 +76,7 @@ pub async fn commit(
         .arg(c.cursor.as_deref().unwrap_or(""))
         .arg(caps.candles)
         .arg(caps.updates)
-        .arg(caps.updates_ms)
+        .arg(millis(caps.updates_age))
         .arg(shared::clock::now_ms())
         .arg(if conn.is_cluster() { "0" } else { "1" });
     inv.arg(c.forming.len());
@@ -179,37 +115,42 @@ pub async fn commit(
             Ok(CommitOutcome::Applied)
         }
         Ok(_) => Ok(CommitOutcome::Applied),
-        Err(e) if e.to_string().contains("LEASE") => Ok(CommitOutcome::LeaseLost),
+        Err(e) if is_lease_lost(&e) => Ok(CommitOutcome::LeaseLost),
         Err(e) => Err(e),
     }
 }
 
-pub async fn acquire(
+pub(crate) async fn acquire(
     conn: &mut Conn,
     symbol: &str,
     me: &str,
-    ttl_ms: u64,
+    ttl: Duration,
 ) -> RedisResult<Option<String>> {
     ACQUIRE
         .key(keys::lease(symbol))
         .key(keys::lease_epoch(symbol))
         .arg(me)
-        .arg(ttl_ms)
+        .arg(millis(ttl))
         .invoke_async(conn)
         .await
 }
 
-pub async fn renew(conn: &mut Conn, symbol: &str, token: &str, ttl_ms: u64) -> RedisResult<bool> {
+pub(crate) async fn renew(
+    conn: &mut Conn,
+    symbol: &str,
+    token: &str,
+    ttl: Duration,
+) -> RedisResult<bool> {
     let n: i64 = RENEW
         .key(keys::lease(symbol))
         .arg(token)
-        .arg(ttl_ms)
+        .arg(millis(ttl))
         .invoke_async(conn)
         .await?;
     Ok(n == 1)
 }
 
-pub async fn release(conn: &mut Conn, symbol: &str, token: &str) -> RedisResult<()> {
+pub(crate) async fn release(conn: &mut Conn, symbol: &str, token: &str) -> RedisResult<()> {
     let _: i64 = RELEASE
         .key(keys::lease(symbol))
         .arg(token)
@@ -220,14 +161,14 @@ pub async fn release(conn: &mut Conn, symbol: &str, token: &str) -> RedisResult<
 
 /// What a computer needs to continue a symbol where its previous owner stopped.
 #[derive(Debug, Default)]
-pub struct Bootstrap {
-    pub cursor: Option<String>,
-    pub forming: [Option<Candle>; N_TF],
-    pub last_closed: [Option<i64>; N_TF],
-    pub seq: [u64; N_TF],
+pub(crate) struct Bootstrap {
+    pub(crate) cursor: Option<String>,
+    pub(crate) forming: [Option<Candle>; N_TF],
+    pub(crate) last_closed: [Option<i64>; N_TF],
+    pub(crate) seq: [u64; N_TF],
 }
 
-pub async fn bootstrap(conn: &mut Conn, symbol: &str) -> RedisResult<Bootstrap> {
+pub(crate) async fn bootstrap(conn: &mut Conn, symbol: &str) -> RedisResult<Bootstrap> {
     let mut pipe = redis::pipe();
     pipe.get(keys::tick_cursor(symbol))
         .hgetall(keys::forming(symbol))
@@ -261,7 +202,7 @@ pub async fn bootstrap(conn: &mut Conn, symbol: &str) -> RedisResult<Bootstrap> 
         ..Bootstrap::default()
     };
     for (tf, bytes) in forming {
-        if let (Ok(tf), Ok(c)) = (Timeframe::parse(&tf), decode::<Candle>(&bytes)) {
+        if let (Ok(tf), Some(c)) = (Timeframe::parse(&tf), decode_candle(&bytes)) {
             b.forming[tf_index(tf)] = Some(c);
         }
     }
@@ -271,30 +212,47 @@ pub async fn bootstrap(conn: &mut Conn, symbol: &str) -> RedisResult<Bootstrap> 
         }
     }
     for (i, bytes) in last.into_iter().enumerate() {
-        b.last_closed[i] = bytes
-            .and_then(|b| decode::<Candle>(&b).ok())
-            .map(|c| c.time);
+        b.last_closed[i] = bytes.as_deref().and_then(decode_candle).map(|c| c.time);
     }
     Ok(b)
 }
 
-pub async fn load_candles(
-    conn: &mut Conn,
-    symbol: &str,
-    tf: Timeframe,
-) -> RedisResult<Vec<Candle>> {
-    let raw: Vec<Vec<u8>> = conn.lrange(keys::candles(symbol, tf), 0, -1).await?;
-    Ok(raw
-        .iter()
-        .filter_map(|b| decode::<Candle>(b).ok())
-        .collect())
-}
-
-pub async fn load_state(
+pub(crate) async fn load_state(
     conn: &mut Conn,
     symbol: &str,
     field: &str,
 ) -> RedisResult<Option<StoredState>> {
     let raw: Option<Vec<u8>> = conn.hget(keys::indicator_state(symbol), field).await?;
     Ok(raw.and_then(|b| decode(&b).ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_error(reply: &[u8]) -> RedisError {
+        redis::parse_redis_value(reply)
+            .and_then(redis::Value::extract_error)
+            .expect_err("an error reply")
+    }
+
+    // Shows the commit script's refusal is told apart by its error code, and other errors
+    // (even ones that mention a lease) are not.
+    #[test]
+    fn lease_lost_is_the_lease_error_code() {
+        assert!(is_lease_lost(&server_error(b"-LEASE lost\r\n")));
+        assert!(!is_lease_lost(&server_error(
+            b"-ERR user_script:3: LEASE in a message\r\n"
+        )));
+        assert!(!is_lease_lost(&server_error(
+            b"-NOSCRIPT No matching script\r\n"
+        )));
+    }
+
+    #[test]
+    fn millis_are_whole_milliseconds() {
+        assert_eq!(millis(Duration::from_millis(3000)), 3000);
+        assert_eq!(millis(Duration::from_micros(1500)), 1);
+        assert_eq!(millis(Duration::MAX), u64::MAX);
+    }
 }

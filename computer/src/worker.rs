@@ -7,20 +7,21 @@
 //! `ceil(symbols / live computers)`: releasing extras, acquiring free ones. Every write is made
 //! by the commit script, which checks the lease token first, so a computer that lost its lease
 //! cannot publish (fencing).
+//!
+//! Here: start-up, the loop, reading and applying ticks, commits, idle closes.
+//! `ownership`: heartbeat, leases, fair share, adopting a symbol. `watch`: watch sets.
 
-use crate::candles::{N_TF, Tick, parse_tick};
-use crate::config::Config;
-use crate::engine::{Commit, SymbolEngine, Watched, tf_index};
+mod ownership;
+mod watch;
+
+use crate::candles::{Tick, parse_tick};
+use crate::config::{Config, ConfigError};
+use crate::engine::{Commit, SymbolEngine};
 use crate::store::{self, CommitOutcome};
-use anyhow::Context;
-use redis::AsyncCommands;
-use shared::catalogue::Spec;
+use redis::{AsyncCommands, RedisError, RedisResult};
 use shared::redis_conn::{Conn, Target};
-use shared::symbol::Symbol;
-use shared::timeframe::Timeframe;
 use shared::{clock, keys};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -29,12 +30,23 @@ use tokio_util::sync::CancellationToken;
 
 /// Counters, logged periodically.
 #[derive(Default, Debug)]
-pub struct Stats {
-    pub ticks: AtomicU64,
-    pub malformed_ticks: AtomicU64,
-    pub late_ticks: AtomicU64,
-    pub batches_published: AtomicU64,
-    pub leases_lost: AtomicU64,
+struct Stats {
+    ticks: AtomicU64,
+    malformed_ticks: AtomicU64,
+    late_ticks: AtomicU64,
+    batches_published: AtomicU64,
+    leases_lost: AtomicU64,
+}
+
+/// Why [`run`] could not start. Once running, Redis errors are retried, never returned.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("--redis-url: {0}")]
+    RedisUrl(#[from] shared::redis_conn::InvalidTarget),
+    #[error("connecting to Redis")]
+    Connect(#[source] RedisError),
 }
 
 struct Owned {
@@ -65,16 +77,16 @@ struct Worker {
     registered: bool,
 }
 
-pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    cfg.validate().map_err(anyhow::Error::msg)?;
-    let target = Target::parse(&cfg.redis_url).map_err(|e| anyhow::anyhow!("--redis-url: {e}"))?;
-    let conn = target.connect().await.context("connecting to Redis")?;
-    let reader = target.connect().await.context("connecting to Redis")?;
-    let me = if cfg.computer_id.is_empty() {
-        format!("c_{}", uuid::Uuid::new_v4().simple())
-    } else {
-        cfg.computer_id.clone()
-    };
+/// Runs a computer until `shutdown` is cancelled, then hands its symbols over.
+pub async fn run(cfg: Config, shutdown: CancellationToken) -> Result<(), RunError> {
+    cfg.validate()?;
+    let target = Target::parse(&cfg.redis_url).map_err(RunError::RedisUrl)?;
+    let conn = target.connect().await.map_err(RunError::Connect)?;
+    let reader = target.connect().await.map_err(RunError::Connect)?;
+    let me = cfg.computer_id().map_or_else(
+        || format!("c_{}", uuid::Uuid::new_v4().simple()),
+        str::to_owned,
+    );
     tracing::info!(computer_id = %me, "computer started");
     let mut w = Worker {
         cfg,
@@ -89,15 +101,15 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> anyhow::Result<()>
         known: BTreeSet::new(),
         registered: false,
     };
-    w.run(shutdown).await;
+    w.run(&shutdown).await;
     Ok(())
 }
 
 type XreadReply = Option<Vec<(String, Vec<(String, Vec<(String, Vec<u8>)>)>)>>;
 
 impl Worker {
-    async fn run(&mut self, shutdown: CancellationToken) {
-        let maintenance = Duration::from_millis(self.cfg.maintenance_ms);
+    async fn run(&mut self, shutdown: &CancellationToken) {
+        let maintenance = self.cfg.maintenance;
         let mut next_maintenance = Instant::now();
         let mut next_report = Instant::now() + Duration::from_secs(30);
         let mut backoff = Duration::from_millis(100);
@@ -113,7 +125,7 @@ impl Worker {
                 tracing::info!(owned = self.owned.len(), stats = ?self.stats, "computer stats");
             }
             if result.is_ok() {
-                result = self.read_and_apply(&shutdown).await;
+                result = self.read_and_apply(shutdown).await;
             }
             if result.is_ok() {
                 result = self.idle_closes().await;
@@ -142,240 +154,7 @@ impl Worker {
         tracing::info!("computer stopped");
     }
 
-    async fn maintain(&mut self) -> anyhow::Result<()> {
-        let now = clock::now_ms();
-        let ttl = self.cfg.lease_ttl_ms;
-        let (added, _, live, mut symbols): (i64, (), usize, Vec<String>) = redis::pipe()
-            .zadd(keys::COMPUTERS, &self.me, now)
-            // A computer silent for a lease TTL holds no lease any more: stop counting it, so
-            // the survivors' fair share grows and they take its symbols.
-            .zrembyscore(keys::COMPUTERS, "-inf", now - ttl as i64)
-            .zcard(keys::COMPUTERS)
-            .smembers(keys::SYMBOLS)
-            .query_async(&mut self.conn)
-            .await?;
-        if added == 1 && self.registered && !self.known.is_empty() {
-            // Our heartbeat was gone: Redis lost its data (or we were silent for a lease TTL).
-            // Producers register a symbol once, so register again the ones we know.
-            let missing: Vec<&String> =
-                self.known.iter().filter(|s| !symbols.contains(s)).collect();
-            if !missing.is_empty() {
-                tracing::warn!(
-                    symbols = missing.len(),
-                    "registering known symbols again (Redis lost `symbols`)"
-                );
-                let () = self.conn.sadd(keys::SYMBOLS, &missing).await?;
-                symbols.extend(missing.into_iter().cloned());
-            }
-        }
-        self.registered = true;
-        for (symbol, token) in std::mem::take(&mut self.readopt) {
-            if store::renew(&mut self.conn, &symbol, &token, ttl).await? {
-                self.adopt(symbol, token).await?;
-            }
-        }
-        let mut valid: Vec<String> = Vec::with_capacity(symbols.len());
-        for s in symbols {
-            if Symbol::parse(&s).is_ok() {
-                if self.known.len() < 100_000 && !self.known.contains(&s) {
-                    self.known.insert(s.clone());
-                }
-                valid.push(s);
-            } else if self.logged_bad_symbols.len() < 1000
-                && self.logged_bad_symbols.insert(s.clone())
-            {
-                tracing::warn!(symbol = %s.escape_debug(), "ignoring invalid symbol in `symbols`");
-            }
-        }
-        // Renew what we hold; drop what we lost or what is no longer a symbol.
-        let held: Vec<(String, String)> = self
-            .owned
-            .iter()
-            .map(|(s, o)| (s.clone(), o.token.clone()))
-            .collect();
-        for (symbol, token) in held {
-            let keep = valid.contains(&symbol)
-                && store::renew(&mut self.conn, &symbol, &token, ttl).await?;
-            if !keep {
-                self.owned.remove(&symbol);
-                store::release(&mut self.conn, &symbol, &token).await?;
-                tracing::info!(%symbol, "symbol released");
-            }
-        }
-        let target = valid.len().div_ceil(live.max(1));
-        while self.owned.len() > target {
-            let Some((symbol, o)) = self.owned.pop_last() else {
-                break;
-            };
-            store::release(&mut self.conn, &symbol, &o.token).await?;
-            tracing::info!(%symbol, target, "symbol handed over (fair share)");
-        }
-        if self.owned.len() < target {
-            // Each computer tries free symbols in its own order, so they rarely race for one.
-            valid.sort_by_key(|s| {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                (s, &self.me).hash(&mut h);
-                h.finish()
-            });
-            for symbol in valid {
-                if self.owned.len() >= target {
-                    break;
-                }
-                if self.owned.contains_key(&symbol) {
-                    continue;
-                }
-                if let Some(token) = store::acquire(&mut self.conn, &symbol, &self.me, ttl).await? {
-                    self.adopt(symbol, token).await?;
-                }
-            }
-        }
-        let symbols: Vec<String> = self.owned.keys().cloned().collect();
-        for symbol in symbols {
-            self.refresh_watch(&symbol).await?;
-        }
-        Ok(())
-    }
-
-    /// Continues a symbol where its previous owner (or our previous life) stopped.
-    async fn adopt(&mut self, symbol: String, token: String) -> anyhow::Result<()> {
-        let b = store::bootstrap(&mut self.conn, &symbol).await?;
-        let mut engine = SymbolEngine::new(symbol.clone());
-        engine.candles.forming = b.forming;
-        engine.candles.last_closed = b.last_closed;
-        engine.seq = b.seq;
-        let stream_id = b.cursor.unwrap_or_else(|| "0".to_owned());
-        tracing::info!(%symbol, %token, from = %stream_id, "symbol acquired");
-        self.owned.insert(
-            symbol,
-            Owned {
-                token,
-                engine,
-                stream_id,
-                watch_version: -1,
-            },
-        );
-        Ok(())
-    }
-
-    /// Re-reads which indicators of `symbol` are watched; warms new ones, drops unwatched ones.
-    async fn refresh_watch(&mut self, symbol: &str) -> anyhow::Result<()> {
-        let now = clock::now_ms();
-        let index = keys::watch_index(symbol);
-        let (_, members): ((), Vec<String>) = redis::pipe()
-            .zrembyscore(&index, "-inf", now)
-            .ignore()
-            .zrange(&index, 0, -1)
-            .query_async(&mut self.conn)
-            .await
-            .map(|(m,): (Vec<String>,)| ((), m))?;
-        let mut parsed: Vec<(Timeframe, Spec, String)> = Vec::with_capacity(members.len());
-        let mut bad = Vec::new();
-        for m in members {
-            let entry = m
-                .split_once(':')
-                .and_then(|(tf, id)| Some((Timeframe::parse(tf).ok()?, Spec::from_id(id).ok()?)));
-            match entry {
-                Some((tf, spec)) if spec.id() == m.split_once(':').map_or("", |x| x.1) => {
-                    parsed.push((tf, spec, m))
-                }
-                _ => bad.push(m),
-            }
-        }
-        if !bad.is_empty() {
-            tracing::warn!(%symbol, entries = ?bad, "removing malformed watch-index entries");
-            let _: () = self.conn.zrem(&index, &bad).await?;
-        }
-        let mut pipe = redis::pipe();
-        for (tf, spec, _) in &parsed {
-            pipe.exists(keys::subscribers(symbol, *tf, &spec.id()));
-        }
-        let exists: Vec<bool> = if parsed.is_empty() {
-            Vec::new()
-        } else {
-            pipe.query_async(&mut self.conn).await?
-        };
-        let mut desired: [Vec<(Spec, String)>; N_TF] = Default::default();
-        for ((tf, spec, member), watched) in parsed.into_iter().zip(exists) {
-            if watched {
-                desired[tf_index(tf)].push((spec, member));
-            }
-        }
-        let Some(owned) = self.owned.get(symbol) else {
-            return Ok(());
-        };
-        let token = owned.token.clone();
-        for (i, want) in desired.into_iter().enumerate() {
-            let tf = Timeframe::ALL[i];
-            let have: HashMap<String, usize> = {
-                let o = &self.owned[symbol];
-                o.engine.watched[i]
-                    .iter()
-                    .enumerate()
-                    .map(|(k, w)| (w.id.clone(), k))
-                    .collect()
-            };
-            let want_ids: HashSet<String> = want.iter().map(|(s, _)| s.id()).collect();
-            let dropped: Vec<String> = have
-                .keys()
-                .filter(|id| !want_ids.contains(*id))
-                .cloned()
-                .collect();
-            if !dropped.is_empty() {
-                let o = self.owned.get_mut(symbol).expect("checked above");
-                o.engine.watched[i].retain(|w| !dropped.contains(&w.id));
-                let fields: Vec<String> = dropped
-                    .iter()
-                    .map(|id| keys::watch_member(tf, id))
-                    .collect();
-                let _: () = self
-                    .conn
-                    .hdel(keys::indicator_state(symbol), fields)
-                    .await?;
-                tracing::debug!(%symbol, %tf, ?dropped, "indicators no longer watched");
-            }
-            let mut added = false;
-            for (spec, member) in want {
-                if have.contains_key(&spec.id()) {
-                    continue;
-                }
-                let last_closed = self.owned[symbol].engine.candles.last_closed[i];
-                let watched = match store::load_state(&mut self.conn, symbol, &member).await? {
-                    // The state saved at the last close continues bit-identically.
-                    Some(s) if Some(s.candle_time) == last_closed => Watched {
-                        id: spec.id(),
-                        n_outputs: spec.columns().len(),
-                        last: shared::update::to_outputs(&s.outputs),
-                        state: s.state,
-                    },
-                    _ => Watched::warm(
-                        &spec,
-                        &store::load_candles(&mut self.conn, symbol, tf).await?,
-                    ),
-                };
-                tracing::debug!(%symbol, %tf, id = %watched.id, "indicator now watched");
-                self.owned
-                    .get_mut(symbol)
-                    .expect("checked above")
-                    .engine
-                    .watched[i]
-                    .push(watched);
-                added = true;
-            }
-            if added {
-                // New watchers get a value now rather than at the next tick.
-                let commit = self
-                    .owned
-                    .get_mut(symbol)
-                    .expect("checked above")
-                    .engine
-                    .live_now(tf);
-                self.apply(symbol, &token, commit).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn apply(&mut self, symbol: &str, token: &str, commit: Commit) -> anyhow::Result<()> {
+    async fn apply(&mut self, symbol: &str, token: &str, commit: Commit) -> RedisResult<()> {
         if commit.is_empty() && commit.publications.is_empty() {
             return Ok(());
         }
@@ -383,7 +162,7 @@ impl Worker {
         let caps = store::Caps {
             candles: self.cfg.history_candles,
             updates: self.cfg.update_history_len,
-            updates_ms: self.cfg.update_history_secs * 1000,
+            updates_age: self.cfg.update_history,
         };
         let outcome = match store::commit(&mut self.conn, symbol, token, &commit, &caps).await {
             Ok(outcome) => outcome,
@@ -391,7 +170,7 @@ impl Worker {
                 // Whether or not the script ran, Redis is the truth: start again from it.
                 self.owned.remove(symbol);
                 self.readopt.push((symbol.to_owned(), token.to_owned()));
-                return Err(e.into());
+                return Err(e);
             }
         };
         match outcome {
@@ -408,7 +187,7 @@ impl Worker {
         Ok(())
     }
 
-    async fn read_and_apply(&mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
+    async fn read_and_apply(&mut self, shutdown: &CancellationToken) -> RedisResult<()> {
         if self.owned.is_empty() {
             tokio::select! {
                 _ = shutdown.cancelled() => {}
@@ -457,11 +236,7 @@ impl Worker {
         self.refresh_changed_watches().await?;
         let wall = clock::now_ms();
         for (key, entries) in reply.unwrap_or_default() {
-            let Some(symbol) = key
-                .strip_prefix("ticks:{")
-                .and_then(|k| k.strip_suffix('}'))
-                .map(str::to_owned)
-            else {
+            let Some(symbol) = keys::symbol_of_ticks(&key).map(str::to_owned) else {
                 continue;
             };
             let Some(last_id) = entries.last().map(|e| e.0.clone()) else {
@@ -496,7 +271,7 @@ impl Worker {
         Ok(())
     }
 
-    async fn refresh_changed_watches(&mut self) -> anyhow::Result<()> {
+    async fn refresh_changed_watches(&mut self) -> RedisResult<()> {
         let mut pipe = redis::pipe();
         for symbol in self.owned.keys() {
             pipe.get(keys::watch_version(symbol));
@@ -519,9 +294,9 @@ impl Worker {
         Ok(())
     }
 
-    async fn idle_closes(&mut self) -> anyhow::Result<()> {
+    async fn idle_closes(&mut self) -> RedisResult<()> {
         let wall = clock::now_ms();
-        let idle = self.cfg.idle_close_ms as i64;
+        let idle = store::millis(self.cfg.idle_close) as i64;
         let symbols: Vec<String> = self.owned.keys().cloned().collect();
         for symbol in symbols {
             let Some(o) = self.owned.get_mut(&symbol) else {

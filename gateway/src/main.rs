@@ -1,6 +1,5 @@
 use clap::Parser;
 use gateway::{Cli, Command};
-use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -22,23 +21,9 @@ async fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    shared::runtime::init_tracing();
     cli.config.validate()?;
     let listener = tokio::net::TcpListener::bind(cli.config.listen).await?;
-    let shutdown = CancellationToken::new();
-    let signal = shutdown.clone();
-    tokio::spawn(async move {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-        signal.cancel();
-    });
+    let shutdown = shared::runtime::shutdown_on_signals();
     Ok(gateway::run(listener, cli.config, shutdown).await?)
 }

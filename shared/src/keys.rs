@@ -61,6 +61,16 @@ pub fn ticks(symbol: &str) -> String {
     format!("ticks:{{{symbol}}}")
 }
 
+/// The symbol of a [`ticks`] key (as named in an `XREAD` reply); `None` for any other key.
+pub fn symbol_of_ticks(key: &str) -> Option<&str> {
+    key.strip_prefix("ticks:{")?.strip_suffix('}')
+}
+
+/// The `(<tf>, <id>)` halves of a [`watch_member`], unvalidated; `None` without a `:`.
+pub fn split_watch_member(member: &str) -> Option<(&str, &str)> {
+    member.split_once(':')
+}
+
 /// Sorted set of the indicators gateways want computed for a symbol: member `<tf>:<id>`,
 /// score = expiry (epoch ms). Gateways refresh the entries they hold watchers for; an entry
 /// is computed while it has not expired and its subscriber set is not empty.
@@ -164,5 +174,30 @@ mod tests {
         ] {
             assert!(k.contains("{X}"), "{k}");
         }
+    }
+
+    // Shows `symbol_of_ticks` inverts `ticks` and refuses every other key.
+    #[test]
+    fn symbol_of_ticks_inverts_ticks() {
+        for s in ["NIFTY50", "M&M", "X", "A.B-C_D^E"] {
+            assert_eq!(symbol_of_ticks(&ticks(s)), Some(s));
+        }
+        for k in [
+            "ticks:NIFTY50",
+            "ticks:{NIFTY50",
+            "tick_cursor:{NIFTY50}",
+            "candles:{X}:1min",
+            "",
+        ] {
+            assert_eq!(symbol_of_ticks(k), None, "{k}");
+        }
+    }
+
+    // Shows `split_watch_member` inverts `watch_member` (ids never hold a `:`).
+    #[test]
+    fn split_watch_member_inverts_watch_member() {
+        let m = watch_member(Timeframe::M5, "BBANDS_20_2.0");
+        assert_eq!(split_watch_member(&m), Some(("5min", "BBANDS_20_2.0")));
+        assert_eq!(split_watch_member("5min"), None);
     }
 }

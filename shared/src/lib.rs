@@ -12,15 +12,19 @@
 //! - [`auth`]: JWT verification and development tokens.
 //! - [`clock`]: RFC 3339 formatting without a date-time crate.
 //! - [`redis_conn`]: one connection type over a standalone Redis or a Redis Cluster.
+//! - [`history`]: the closed-candle history reader both binaries use.
+//! - [`runtime`]: process start-up shared by the binaries (logging, shutdown on signals).
 
 pub mod auth;
 pub mod catalogue;
 pub mod clock;
+pub mod history;
 pub mod indicators;
 pub mod keys;
 pub mod pair;
 pub mod protocol;
 pub mod redis_conn;
+pub mod runtime;
 pub mod symbol;
 pub mod timeframe;
 pub mod update;

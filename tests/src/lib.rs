@@ -294,7 +294,10 @@ impl Computer {
         args.extend_from_slice(extra);
         let cli = computer::config::Cli::try_parse_from(args)?;
         let shutdown = CancellationToken::new();
-        let handle = tokio::spawn(computer::run(cli.config, shutdown.clone()));
+        let handle = tokio::spawn(futures::TryFutureExt::err_into(computer::run(
+            cli.config,
+            shutdown.clone(),
+        )));
         Ok(Computer { shutdown, handle })
     }
 }

@@ -564,10 +564,22 @@ impl Client {
 
     /// Sends `resume` for `old` with `last_seq` (`{"S:tf": seq}`) and returns the reply.
     pub async fn resume(&mut self, old: &Client, last_seq: Value) -> Result<Value> {
+        self.resume_session(&old.ws_conn_id, &old.resume_token, last_seq)
+            .await
+    }
+
+    /// Sends `resume` for the session `ws_conn_id` with `resume_token` and `last_seq`; returns
+    /// the reply.
+    pub async fn resume_session(
+        &mut self,
+        ws_conn_id: &str,
+        resume_token: &str,
+        last_seq: Value,
+    ) -> Result<Value> {
         self.request(json!({
             "action": "resume",
-            "ws_conn_id": old.ws_conn_id,
-            "resume_token": old.resume_token,
+            "ws_conn_id": ws_conn_id,
+            "resume_token": resume_token,
             "last_seq": last_seq,
         }))
         .await
@@ -624,6 +636,11 @@ impl Client {
                 return Some(v);
             }
         }
+    }
+
+    /// Whether a frame matching `pred` was already received or arrives within `timeout`.
+    pub async fn seen_or_next(&mut self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> bool {
+        self.received.iter().any(&pred) || self.next_where(pred, timeout).await.is_some()
     }
 
     /// Sends a request with a fresh id and returns the reply that echoes it.
@@ -740,25 +757,44 @@ pub fn subscribe(symbol: &str, tf: &str, indicators: Value) -> Value {
     json!({"action": "subscribe", "symbol": symbol, "timeframe": tf, "indicators": indicators})
 }
 
+/// Matches the final update of indicator `id` for the candle that starts at `candle_time`.
+pub fn final_of<'a>(id: &'a str, candle_time: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |u| u["final"] == true && u["indicator_id"] == id && u["candle_time"] == candle_time
+}
+
+/// Adds one tick to `pipe` as a producer writes it (SPEC section 2): the symbol into `symbols`,
+/// the tick onto its stream (trimmed near 100,000 entries).
+pub fn push_tick(
+    pipe: &mut redis::Pipeline,
+    symbol: &str,
+    ts: i64,
+    price: f64,
+    volume: Option<f64>,
+) {
+    pipe.sadd("symbols", symbol).ignore();
+    let xadd = pipe
+        .cmd("XADD")
+        .arg(format!("ticks:{{{symbol}}}"))
+        .arg("MAXLEN")
+        .arg("~")
+        .arg(100_000)
+        .arg("*")
+        .arg("ts")
+        .arg(ts)
+        .arg("price")
+        .arg(price.to_string());
+    if let Some(volume) = volume {
+        xadd.arg("volume").arg(volume.to_string());
+    }
+    xadd.ignore();
+}
+
 /// Appends ticks exactly as a producer would (SPEC section 2).
 pub async fn write_ticks(redis: &Redis, symbol: &str, ticks: &[(i64, f64, f64)]) -> Result<()> {
     let mut c = redis.any_conn().await?;
     let mut pipe = redis::pipe();
-    pipe.sadd("symbols", symbol).ignore();
-    for (ts, price, volume) in ticks {
-        pipe.cmd("XADD")
-            .arg(format!("ticks:{{{symbol}}}"))
-            .arg("MAXLEN")
-            .arg("~")
-            .arg(100_000)
-            .arg("*")
-            .arg("ts")
-            .arg(*ts)
-            .arg("price")
-            .arg(price.to_string())
-            .arg("volume")
-            .arg(volume.to_string())
-            .ignore();
+    for &(ts, price, volume) in ticks {
+        push_tick(&mut pipe, symbol, ts, price, Some(volume));
     }
     let () = pipe.query_async(&mut c).await?;
     Ok(())
@@ -781,15 +817,7 @@ pub fn write_minutes(
         for k in 0..n {
             let mut pipe = redis::pipe();
             for s in &symbols {
-                pipe.sadd("symbols", s).ignore();
-                pipe.cmd("XADD")
-                    .arg(format!("ticks:{{{s}}}"))
-                    .arg("*")
-                    .arg("ts")
-                    .arg(t0 + k * 60_000)
-                    .arg("price")
-                    .arg(100.0 + (k % 13) as f64)
-                    .ignore();
+                push_tick(&mut pipe, s, t0 + k * 60_000, 100.0 + (k % 13) as f64, None);
             }
             let () = pipe.query_async(&mut c).await.expect("writing ticks");
             tokio::time::sleep(pause).await;
@@ -830,17 +858,7 @@ pub fn tick_forever(
             price += 0.25;
             let mut pipe = redis::pipe();
             for s in &symbols {
-                pipe.sadd("symbols", s).ignore();
-                pipe.cmd("XADD")
-                    .arg(format!("ticks:{{{s}}}"))
-                    .arg("*")
-                    .arg("ts")
-                    .arg(shared::clock::now_ms())
-                    .arg("price")
-                    .arg(price)
-                    .arg("volume")
-                    .arg(1)
-                    .ignore();
+                push_tick(&mut pipe, s, shared::clock::now_ms(), price, Some(1.0));
             }
             if pipe.query_async::<()>(c).await.is_err() {
                 conn = None;

@@ -33,6 +33,8 @@ fn candle_ms(v: &Value) -> i64 {
     T0 + ((h - 12) * 60 + m) * 60_000
 }
 
+// Two computers share the symbols fairly and a session on each of two gateways gets every final
+// exactly once, in seq order, the same finals on both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finals_exactly_once_across_two_gateways_and_two_computers() {
     let redis = Redis::start().await.unwrap();
@@ -128,8 +130,7 @@ async fn finals_exactly_once(redis: &Redis) {
         for s in symbols {
             let live = |u: &Value| u["type"] == "indicator_update" && u["symbol"] == s;
             // It may have come while waiting for the other symbol's.
-            let got = c.received.iter().any(live)
-                || c.next_where(live, Duration::from_secs(10)).await.is_some();
+            let got = c.seen_or_next(live, Duration::from_secs(10)).await;
             assert!(got, "no live value for {s}");
         }
     }
@@ -281,17 +282,11 @@ async fn scale_out_while_streaming_loses_nothing() {
     let last = shared::clock::rfc3339_millis(t0 + (N - 2) * 60_000);
     for (s, c) in &mut clients {
         for id in ids {
-            let is_last = |u: &Value| {
-                u["final"] == true && u["indicator_id"] == id && u["candle_time"] == json!(last)
-            };
-            if !c.received.iter().any(is_last) {
-                assert!(
-                    c.next_where(is_last, Duration::from_secs(20))
-                        .await
-                        .is_some(),
-                    "{s} {id}: the last final never came"
-                );
-            }
+            assert!(
+                c.seen_or_next(final_of(id, &last), Duration::from_secs(20))
+                    .await,
+                "{s} {id}: the last final never came"
+            );
             let f: Vec<(String, u64)> = c
                 .updates()
                 .filter(|u| u["indicator_id"] == id && u["final"] == true)

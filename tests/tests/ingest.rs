@@ -16,6 +16,8 @@ async fn xadd_raw(redis: &Redis, symbol: &str, fields: &[(&str, &str)]) {
     let _: String = cmd.query_async(&mut c).await.unwrap();
 }
 
+// Malformed and late ticks change nothing and stop nothing: the symbol's candles close as if they
+// were not there, and invalid names in `symbols` are ignored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_and_late_ticks_never_stop_a_symbol() {
     let s = Stack::with_computer(NO_IDLE_CLOSE, &[]).await;

@@ -53,10 +53,7 @@ async fn resume_replays(redis: &Redis) {
         .unwrap();
     let fresh_id = c2.ws_conn_id.clone();
     let reply = c2
-        .request(
-            json!({"action": "resume", "ws_conn_id": old, "resume_token": token_of_old,
-                        "last_seq": {"RES:1min": last}}),
-        )
+        .resume_session(&old, &token_of_old, json!({"RES:1min": last}))
         .await
         .unwrap();
     assert_eq!(reply["type"], "success", "{reply}");
@@ -114,10 +111,7 @@ async fn resume_is_refused_to_others_after_the_window_and_after_a_clean_close() 
             let mut c = Client::connect_addr(gw_addr, &token(who, "s2"))
                 .await
                 .unwrap();
-            let r = c
-                .request(json!({"action": "resume", "ws_conn_id": id, "resume_token": t, "last_seq": {}}))
-                .await
-                .unwrap();
+            let r = c.resume_session(&id, &t, json!({})).await.unwrap();
             // The connection survives a refused resume.
             c.assert_alive().await;
             (r, c)
@@ -184,10 +178,7 @@ async fn resume_beyond_history_is_not_recovered() {
     c1.vanish();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let r = c2
-        .request(
-            json!({"action": "resume", "ws_conn_id": id, "resume_token": tok,
-                        "last_seq": {"SHORT:1min": last}}),
-        )
+        .resume_session(&id, &tok, json!({"SHORT:1min": last}))
         .await
         .unwrap();
     assert_eq!(r["type"], "success", "{r}");
@@ -272,17 +263,10 @@ async fn killed_gateway_sessions_resume_elsewhere_without_missing_a_final() {
     let mut finals_total = 0;
     for (i, (old, c)) in resumed.iter_mut().enumerate() {
         for id in IDS {
-            let is_last = |u: &Value| {
-                u["final"] == true
-                    && u["indicator_id"] == id
-                    && u["candle_time"] == json!(last_candle)
-            };
-            let got = if c.received.iter().any(is_last) {
-                Some(json!({}))
-            } else {
-                c.next_where(is_last, Duration::from_secs(30)).await
-            };
-            if got.is_none() {
+            let got = c
+                .seen_or_next(final_of(id, &last_candle), Duration::from_secs(30))
+                .await;
+            if !got {
                 let tail: Vec<String> = c
                     .received
                     .iter()

@@ -41,17 +41,8 @@ async fn non_reading_client_is_closed_4009_others_unaffected() {
             let mut c = client.get_multiplexed_async_connection().await.unwrap();
             for chunk in ticks.chunks(10) {
                 let mut pipe = redis::pipe();
-                for (ts, price, volume) in chunk {
-                    pipe.cmd("XADD")
-                        .arg("ticks:{SLOW}")
-                        .arg("*")
-                        .arg("ts")
-                        .arg(*ts)
-                        .arg("price")
-                        .arg(*price)
-                        .arg("volume")
-                        .arg(*volume)
-                        .ignore();
+                for &(ts, price, volume) in chunk {
+                    push_tick(&mut pipe, "SLOW", ts, price, Some(volume));
                 }
                 let () = pipe.query_async(&mut c).await.unwrap();
                 tokio::time::sleep(Duration::from_millis(10)).await;
@@ -60,14 +51,7 @@ async fn non_reading_client_is_closed_4009_others_unaffected() {
     };
     let last = shared::clock::rfc3339_millis(T0 + (n - 1) * 60_000);
     let done = reader
-        .next_where(
-            |u| {
-                u["final"] == true
-                    && u["candle_time"] == json!(last)
-                    && u["indicator_id"] == "RSI_3"
-            },
-            Duration::from_secs(60),
-        )
+        .next_where(final_of("RSI_3", &last), Duration::from_secs(60))
         .await;
     assert!(
         done.is_some(),

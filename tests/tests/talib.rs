@@ -113,6 +113,7 @@ async fn forming_close(redis: &Redis) -> Option<Candle> {
     raw.and_then(|b| shared::update::decode(&b).ok())
 }
 
+// Live values, finals and a late subscriber's initial values all equal TA-Lib's at each candle.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn published_and_initial_values_equal_talib() {
     let s = series("walk_seed1_n300");
@@ -178,14 +179,7 @@ async fn published_and_initial_values_equal_talib() {
     let last_time = shared::clock::rfc3339_millis(s.candles[n - 1][0] as i64);
     for c in [&mut a, &mut b] {
         let done = c
-            .next_where(
-                |u| {
-                    u["final"] == true
-                        && u["candle_time"] == json!(last_time)
-                        && u["indicator_id"] == "SMA_20"
-                },
-                Duration::from_secs(20),
-            )
+            .next_where(final_of("SMA_20", &last_time), Duration::from_secs(20))
             .await;
         assert!(done.is_some(), "last final not received");
         c.drain_for(Duration::from_millis(300)).await;

@@ -104,10 +104,7 @@ impl Redis {
         for a in &addrs {
             let url = format!("redis://{a}");
             let up = eventually(Duration::from_secs(10), || async {
-                let Ok(c) = redis::Client::open(url.as_str()) else {
-                    return false;
-                };
-                let Ok(mut c) = c.get_multiplexed_async_connection().await else {
+                let Some(mut c) = node_conn(&url).await else {
                     return false;
                 };
                 redis::cmd("PING")
@@ -135,10 +132,7 @@ impl Redis {
         for a in &addrs {
             let url = format!("redis://{a}");
             let ok = eventually(Duration::from_secs(20), || async {
-                let Ok(c) = redis::Client::open(url.as_str()) else {
-                    return false;
-                };
-                let Ok(mut c) = c.get_multiplexed_async_connection().await else {
+                let Some(mut c) = node_conn(&url).await else {
                     return false;
                 };
                 let info: String = redis::cmd("CLUSTER")
@@ -219,6 +213,48 @@ impl Redis {
         let mut c = self.any_conn().await?;
         Ok(redis::cmd("KEYS").arg(pattern).query_async(&mut c).await?)
     }
+
+    /// Every session hash and subscriber set (`ws_conn:*`, `indicator_subscribers:*`): what a
+    /// gateway leaves in Redis for its sessions.
+    pub async fn session_keys(&self) -> Vec<String> {
+        let mut keys = self.keys("ws_conn:*").await.expect("KEYS ws_conn:*");
+        keys.extend(
+            self.keys("indicator_subscribers:*")
+                .await
+                .expect("KEYS indicator_subscribers:*"),
+        );
+        keys
+    }
+
+    /// The `state` field of a session hash (`attached`, `detached`), `None` without a session.
+    pub async fn session_state(&self, ws_conn_id: &str) -> Option<String> {
+        let mut c = self.any_conn().await.expect("redis");
+        redis::cmd("HGET")
+            .arg(format!("ws_conn:{ws_conn_id}"))
+            .arg("state")
+            .query_async(&mut c)
+            .await
+            .expect("HGET state")
+    }
+
+    /// The computer id holding `symbol`'s lease (`lease:{S}` is `<computer id>:<token>`).
+    pub async fn lease_owner(&self, symbol: &str) -> Option<String> {
+        let mut c = self.any_conn().await.expect("redis");
+        let v: Option<String> = redis::cmd("GET")
+            .arg(format!("lease:{{{symbol}}}"))
+            .query_async(&mut c)
+            .await
+            .expect("GET lease");
+        v.and_then(|v| v.split(':').next().map(str::to_owned))
+    }
+}
+
+async fn node_conn(url: &str) -> Option<redis::aio::MultiplexedConnection> {
+    redis::Client::open(url)
+        .ok()?
+        .get_multiplexed_async_connection()
+        .await
+        .ok()
 }
 
 impl Drop for Redis {
@@ -256,12 +292,8 @@ impl Gateway {
         let run = gateway::run(listener, cli.config, shutdown.clone());
         let handle = tokio::spawn(async move { Ok(run.await?) });
         // Ready once the pub/sub link is up.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while http_get(addr, "/readyz").await.ok().map(|(s, _)| s) != Some(200) {
-            if Instant::now() > deadline {
-                bail!("gateway never became ready");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        if !became_ready(addr).await {
+            bail!("gateway never became ready");
         }
         Ok(Gateway {
             addr,
@@ -269,6 +301,29 @@ impl Gateway {
             handle,
         })
     }
+
+    /// The `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        let (status, body) = http_get(self.addr, "/metrics").await.expect("GET /metrics");
+        assert_eq!(status, 200, "/metrics");
+        body
+    }
+}
+
+/// The status of `GET /readyz`, `None` when the gateway does not answer.
+pub async fn readyz(addr: SocketAddr) -> Option<u16> {
+    http_get(addr, "/readyz")
+        .await
+        .ok()
+        .map(|(status, _)| status)
+}
+
+/// Waits (up to 10 s) for `/readyz` to say 200.
+async fn became_ready(addr: SocketAddr) -> bool {
+    eventually(Duration::from_secs(10), || async {
+        readyz(addr).await == Some(200)
+    })
+    .await
 }
 
 impl Drop for Gateway {
@@ -285,6 +340,13 @@ pub struct Computer {
 
 /// Fast settings for tests: quick lease moves and watch refreshes.
 pub const FAST_COMPUTER: &[&str] = &["--maintenance-ms", "200", "--lease-ttl-ms", "1000"];
+
+/// A computer whose candles close only on the next period's tick, never by the idle timer (for
+/// tests that write simulated, past timestamps at their own pace).
+pub const NO_IDLE_CLOSE: &[&str] = &["--idle-close-ms", "600000"];
+
+/// 2025-11-04T12:00:00Z, a minute boundary: where simulated tick series start.
+pub const T0: i64 = 1_762_257_600_000;
 
 impl Computer {
     pub async fn start(redis: &Redis, extra: &[&str]) -> Result<Computer> {
@@ -305,6 +367,74 @@ impl Computer {
 impl Drop for Computer {
     fn drop(&mut self) {
         self.shutdown.cancel();
+    }
+}
+
+/// What most tests start with: a private Redis, optionally a computer, and a gateway (dropped in
+/// that order: gateway, computer, Redis). Panics when any of them does not start.
+pub struct Stack {
+    pub gw: Gateway,
+    pub computer: Option<Computer>,
+    pub redis: Redis,
+}
+
+impl Stack {
+    /// Redis and a gateway started with `gateway_args`, no computer.
+    pub async fn start(gateway_args: &[&str]) -> Stack {
+        let redis = Redis::start().await.expect("redis");
+        let gw = Gateway::start(&redis, gateway_args).await.expect("gateway");
+        Stack {
+            gw,
+            computer: None,
+            redis,
+        }
+    }
+
+    /// Redis, a computer started with `computer_args`, then a gateway with `gateway_args`.
+    pub async fn with_computer(computer_args: &[&str], gateway_args: &[&str]) -> Stack {
+        let redis = Redis::start().await.expect("redis");
+        let computer = Computer::start(&redis, computer_args)
+            .await
+            .expect("computer");
+        let gw = Gateway::start(&redis, gateway_args).await.expect("gateway");
+        Stack {
+            gw,
+            computer: Some(computer),
+            redis,
+        }
+    }
+
+    /// A client of user `email` (session `s`) on the gateway.
+    pub async fn client(&self, email: &str) -> Client {
+        Client::connect(&self.gw, &token(email, "s"))
+            .await
+            .expect("connecting a client")
+    }
+}
+
+/// Live ticks (see [`tick_forever`]) for `symbols` every `period`, until stopped or dropped.
+pub struct Ticks(CancellationToken);
+
+impl Ticks {
+    pub fn start(redis: &Redis, symbols: &[&str], period: Duration) -> Ticks {
+        let stop = CancellationToken::new();
+        tick_forever(
+            redis.url.clone(),
+            symbols.iter().map(|s| s.to_string()).collect(),
+            period,
+            stop.clone(),
+        );
+        Ticks(stop)
+    }
+
+    pub fn stop(&self) {
+        self.0.cancel();
+    }
+}
+
+impl Drop for Ticks {
+    fn drop(&mut self) {
+        self.0.cancel();
     }
 }
 
@@ -438,10 +568,22 @@ impl Client {
 
     /// Sends `resume` for `old` with `last_seq` (`{"S:tf": seq}`) and returns the reply.
     pub async fn resume(&mut self, old: &Client, last_seq: Value) -> Result<Value> {
+        self.resume_session(&old.ws_conn_id, &old.resume_token, last_seq)
+            .await
+    }
+
+    /// Sends `resume` for the session `ws_conn_id` with `resume_token` and `last_seq`; returns
+    /// the reply.
+    pub async fn resume_session(
+        &mut self,
+        ws_conn_id: &str,
+        resume_token: &str,
+        last_seq: Value,
+    ) -> Result<Value> {
         self.request(json!({
             "action": "resume",
-            "ws_conn_id": old.ws_conn_id,
-            "resume_token": old.resume_token,
+            "ws_conn_id": ws_conn_id,
+            "resume_token": resume_token,
             "last_seq": last_seq,
         }))
         .await
@@ -500,6 +642,11 @@ impl Client {
         }
     }
 
+    /// Whether a frame matching `pred` was already received or arrives within `timeout`.
+    pub async fn seen_or_next(&mut self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> bool {
+        self.received.iter().any(&pred) || self.next_where(pred, timeout).await.is_some()
+    }
+
     /// Sends a request with a fresh id and returns the reply that echoes it.
     pub async fn request(&mut self, mut v: Value) -> Result<Value> {
         self.next_id += 1;
@@ -512,6 +659,52 @@ impl Client {
         )
         .await
         .with_context(|| format!("no reply to {v}"))
+    }
+
+    /// Asserts the connection still works: a ping gets its pong, with an RFC 3339 timestamp.
+    pub async fn assert_alive(&mut self) {
+        let pong = self.request(json!({"action": "ping"})).await.unwrap();
+        assert_eq!(pong["type"], "pong", "{pong}");
+        assert!(pong["timestamp"].as_str().unwrap().ends_with('Z'), "{pong}");
+    }
+
+    /// Sends `msg` as a request and asserts the reply (echoing its id) is an error `code` with a
+    /// message, and that the connection still works after it.
+    pub async fn expect_error(&mut self, msg: Value, code: &str) {
+        let reply = self.request(msg.clone()).await.unwrap();
+        assert_eq!(reply["type"], "error", "{msg} -> {reply}");
+        assert_eq!(reply["code"], code, "{msg} -> {reply}");
+        assert!(
+            !reply["message"].as_str().unwrap().is_empty(),
+            "{msg} -> {reply}"
+        );
+        self.assert_alive().await;
+    }
+
+    /// Subscribes and asserts success; returns the reply.
+    pub async fn subscribe_ok(&mut self, symbol: &str, tf: &str, indicators: Value) -> Value {
+        let reply = self
+            .request(subscribe(symbol, tf, indicators))
+            .await
+            .unwrap();
+        assert_eq!(reply["type"], "success", "{reply}");
+        reply
+    }
+
+    /// Reads until an `indicator_update` arrives; panics when none does within `timeout`.
+    pub async fn expect_update(&mut self, timeout: Duration) -> Value {
+        self.next_where(|m| m["type"] == "indicator_update", timeout)
+            .await
+            .unwrap_or_else(|| panic!("no indicator_update within {timeout:?}"))
+    }
+
+    /// The seqs of the updates of indicator `id` received from frame index `from` on, in order.
+    pub fn seqs_after(&self, from: usize, id: &str) -> Vec<u64> {
+        self.received[from..]
+            .iter()
+            .filter(|u| u["type"] == "indicator_update" && u["indicator_id"] == id)
+            .map(|u| u["seq"].as_u64().unwrap())
+            .collect()
     }
 
     /// Keeps reading for `d`.
@@ -568,25 +761,44 @@ pub fn subscribe(symbol: &str, tf: &str, indicators: Value) -> Value {
     json!({"action": "subscribe", "symbol": symbol, "timeframe": tf, "indicators": indicators})
 }
 
+/// Matches the final update of indicator `id` for the candle that starts at `candle_time`.
+pub fn final_of<'a>(id: &'a str, candle_time: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |u| u["final"] == true && u["indicator_id"] == id && u["candle_time"] == candle_time
+}
+
+/// Adds one tick to `pipe` as a producer writes it (SPEC section 2): the symbol into `symbols`,
+/// the tick onto its stream (trimmed near 100,000 entries).
+pub fn push_tick(
+    pipe: &mut redis::Pipeline,
+    symbol: &str,
+    ts: i64,
+    price: f64,
+    volume: Option<f64>,
+) {
+    pipe.sadd("symbols", symbol).ignore();
+    let xadd = pipe
+        .cmd("XADD")
+        .arg(format!("ticks:{{{symbol}}}"))
+        .arg("MAXLEN")
+        .arg("~")
+        .arg(100_000)
+        .arg("*")
+        .arg("ts")
+        .arg(ts)
+        .arg("price")
+        .arg(price.to_string());
+    if let Some(volume) = volume {
+        xadd.arg("volume").arg(volume.to_string());
+    }
+    xadd.ignore();
+}
+
 /// Appends ticks exactly as a producer would (SPEC section 2).
 pub async fn write_ticks(redis: &Redis, symbol: &str, ticks: &[(i64, f64, f64)]) -> Result<()> {
     let mut c = redis.any_conn().await?;
     let mut pipe = redis::pipe();
-    pipe.sadd("symbols", symbol).ignore();
-    for (ts, price, volume) in ticks {
-        pipe.cmd("XADD")
-            .arg(format!("ticks:{{{symbol}}}"))
-            .arg("MAXLEN")
-            .arg("~")
-            .arg(100_000)
-            .arg("*")
-            .arg("ts")
-            .arg(*ts)
-            .arg("price")
-            .arg(price.to_string())
-            .arg("volume")
-            .arg(volume.to_string())
-            .ignore();
+    for &(ts, price, volume) in ticks {
+        push_tick(&mut pipe, symbol, ts, price, Some(volume));
     }
     let () = pipe.query_async(&mut c).await?;
     Ok(())
@@ -609,15 +821,7 @@ pub fn write_minutes(
         for k in 0..n {
             let mut pipe = redis::pipe();
             for s in &symbols {
-                pipe.sadd("symbols", s).ignore();
-                pipe.cmd("XADD")
-                    .arg(format!("ticks:{{{s}}}"))
-                    .arg("*")
-                    .arg("ts")
-                    .arg(t0 + k * 60_000)
-                    .arg("price")
-                    .arg(100.0 + (k % 13) as f64)
-                    .ignore();
+                push_tick(&mut pipe, s, t0 + k * 60_000, 100.0 + (k % 13) as f64, None);
             }
             let () = pipe.query_async(&mut c).await.expect("writing ticks");
             tokio::time::sleep(pause).await;
@@ -658,17 +862,7 @@ pub fn tick_forever(
             price += 0.25;
             let mut pipe = redis::pipe();
             for s in &symbols {
-                pipe.sadd("symbols", s).ignore();
-                pipe.cmd("XADD")
-                    .arg(format!("ticks:{{{s}}}"))
-                    .arg("*")
-                    .arg("ts")
-                    .arg(shared::clock::now_ms())
-                    .arg("price")
-                    .arg(price)
-                    .arg("volume")
-                    .arg(1)
-                    .ignore();
+                push_tick(&mut pipe, s, shared::clock::now_ms(), price, Some(1.0));
             }
             if pipe.query_async::<()>(c).await.is_err() {
                 conn = None;
@@ -692,20 +886,29 @@ pub async fn spawn_gateway(
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()?;
-    let ready = eventually(Duration::from_secs(10), || async {
-        http_get(addr, "/readyz")
-            .await
-            .map(|r| r.0 == 200)
-            .unwrap_or(false)
-    })
-    .await;
-    if !ready {
+    if !became_ready(addr).await {
         bail!("gateway binary never became ready");
     }
     Ok((child, addr))
 }
 
-/// Sends SIGKILL or SIGSTOP/SIGCONT (by name) to a child process.
+/// A computer binary (a real process, for SIGSTOP tests; `simulate` too) with `args`.
+pub fn spawn_computer(redis: &Redis, args: &[&str]) -> Result<tokio::process::Child> {
+    Ok(tokio::process::Command::new(bin("computer"))
+        .args(args)
+        .env("REDIS_URL", &redis.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?)
+}
+
+/// Whether every seq is greater than the one before it (none repeated, none going back).
+pub fn strictly_increasing(seqs: &[u64]) -> bool {
+    seqs.windows(2).all(|w| w[0] < w[1])
+}
+
+/// Sends a signal (by name: KILL, TERM, STOP, CONT) to a child process.
 pub fn signal(child: &tokio::process::Child, sig: &str) {
     let pid = child.id().expect("running").to_string();
     let ok = std::process::Command::new("kill")

@@ -4,7 +4,6 @@
 use integration::*;
 use redis::AsyncCommands;
 use serde_json::json;
-use std::process::Stdio;
 use std::time::Duration;
 
 // `gateway token` prints a token the gateway accepts, for the given user and session.
@@ -55,51 +54,15 @@ fn gateway_refuses_to_start_without_a_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_and_exits() {
     let redis = Redis::start().await.unwrap();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let mut child = tokio::process::Command::new(bin("gateway"))
-        .args([
-            "--listen",
-            &addr.to_string(),
-            "--redis-url",
-            &redis.url,
-            "--drain-spread-ms",
-            "500",
-        ])
-        .env("JWT_SECRET", SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
+    let (mut child, addr) = spawn_gateway(&redis, &["--drain-spread-ms", "500"])
+        .await
         .unwrap();
-    let ready = eventually(Duration::from_secs(10), || async {
-        http_get(addr, "/readyz")
-            .await
-            .map(|r| r.0 == 200)
-            .unwrap_or(false)
-    })
-    .await;
-    assert!(ready);
-    let gw = Gateway {
-        addr,
-        shutdown: Default::default(),
-        handle: tokio::spawn(async { Ok(()) }),
-    };
-    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    assert_eq!(
-        c.request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
-            .await
-            .unwrap()["type"],
-        "success"
-    );
+    let mut c = Client::connect_addr(addr, &token("a@x.com", "s"))
+        .await
+        .unwrap();
+    c.subscribe_ok("NIFTY50", "5min", json!(["RSI_14"])).await;
     assert_eq!(redis.keys("ws_conn:*").await.unwrap().len(), 1);
-    let pid = child.id().unwrap().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    signal(&child, "TERM");
     assert_eq!(c.until_closed(Duration::from_secs(5)).await, Some(1001));
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
@@ -125,16 +88,7 @@ async fn sigterm_drains_and_exits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulator_feeds_the_computer() {
     let redis = Redis::start().await.unwrap();
-    let spawn = |args: &[&str]| {
-        tokio::process::Command::new(bin("computer"))
-            .args(args)
-            .env("REDIS_URL", &redis.url)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap()
-    };
+    let spawn = |args: &[&str]| spawn_computer(&redis, args).unwrap();
     let mut sim = spawn(&[
         "simulate",
         "--symbols",
@@ -187,37 +141,14 @@ async fn simulator_feeds_the_computer() {
 async fn dead_gateway_sessions_are_reaped_after_the_window() {
     let redis = Redis::start().await.unwrap();
     let timing = ["--resume-window-secs", "3", "--liveness-secs", "1"];
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let mut victim = tokio::process::Command::new(bin("gateway"))
-        .args(["--listen", &addr.to_string(), "--redis-url", &redis.url])
-        .args(timing)
-        .env("JWT_SECRET", SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let (mut victim, addr) = spawn_gateway(&redis, &timing).await.unwrap();
     let _survivor = Gateway::start(&redis, &timing).await.unwrap();
-    let ready = eventually(Duration::from_secs(10), || async {
-        http_get(addr, "/readyz")
-            .await
-            .map(|r| r.0 == 200)
-            .unwrap_or(false)
-    })
-    .await;
-    assert!(ready);
     let mut c = Client::connect_addr(addr, &token("a@x.com", "s"))
         .await
         .unwrap();
-    let r = c
-        .request(subscribe("NIFTY50", "5min", json!(["RSI_14", "SMA_20"])))
-        .await
-        .unwrap();
-    assert_eq!(r["type"], "success");
-    let session_keys = || async {
-        redis.keys("ws_conn:*").await.unwrap().len()
-            + redis.keys("indicator_subscribers:*").await.unwrap().len()
-    };
+    c.subscribe_ok("NIFTY50", "5min", json!(["RSI_14", "SMA_20"]))
+        .await;
+    let session_keys = || async { redis.session_keys().await.len() };
     // Alive for longer than the window: nothing is touched.
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(session_keys().await, 3);
@@ -246,38 +177,10 @@ async fn dead_gateway_sessions_are_reaped_after_the_window() {
 async fn paused_computer_is_fenced_after_it_wakes_up() {
     let redis = Redis::start().await.unwrap();
     let spawn = |id: &str| {
-        tokio::process::Command::new(bin("computer"))
-            .args([
-                "--computer-id",
-                id,
-                "--maintenance-ms",
-                "200",
-                "--lease-ttl-ms",
-                "1000",
-            ])
-            .env("REDIS_URL", &redis.url)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap()
+        spawn_computer(&redis, &[&["--computer-id", id], FAST_COMPUTER].concat()).unwrap()
     };
-    let owner = || async {
-        let mut c = redis.conn().await.unwrap();
-        let v: Option<String> = redis::cmd("GET")
-            .arg("lease:{PAUSE}")
-            .query_async(&mut c)
-            .await
-            .unwrap();
-        v.and_then(|v| v.split(':').next().map(str::to_owned))
-    };
-    let stop = tokio_util::sync::CancellationToken::new();
-    tick_forever(
-        redis.url.clone(),
-        vec!["PAUSE".into()],
-        Duration::from_millis(20),
-        stop.clone(),
-    );
+    let owner = || redis.lease_owner("PAUSE");
+    let ticks = Ticks::start(&redis, &["PAUSE"], Duration::from_millis(20));
     let first = spawn("first");
     assert!(
         eventually(Duration::from_secs(10), || async {
@@ -288,27 +191,10 @@ async fn paused_computer_is_fenced_after_it_wakes_up() {
     let _second = spawn("second");
     let gw = Gateway::start(&redis, &[]).await.unwrap();
     let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    assert_eq!(
-        c.request(subscribe("PAUSE", "1min", json!(["SMA_5"])))
-            .await
-            .unwrap()["type"],
-        "success"
-    );
-    assert!(
-        c.next_where(|u| u["type"] == "indicator_update", Duration::from_secs(10))
-            .await
-            .is_some()
-    );
+    c.subscribe_ok("PAUSE", "1min", json!(["SMA_5"])).await;
+    c.expect_update(Duration::from_secs(10)).await;
 
-    let pid = first.id().unwrap().to_string();
-    let signal = |sig: &str| {
-        std::process::Command::new("kill")
-            .args([sig, &pid])
-            .status()
-            .unwrap()
-            .success()
-    };
-    assert!(signal("-STOP"));
+    signal(&first, "STOP");
     assert!(
         eventually(Duration::from_secs(10), || async {
             owner().await.as_deref() == Some("second")
@@ -316,13 +202,13 @@ async fn paused_computer_is_fenced_after_it_wakes_up() {
         .await
     );
     c.drain_for(Duration::from_secs(1)).await;
-    assert!(signal("-CONT"));
+    signal(&first, "CONT");
     c.drain_for(Duration::from_secs(3)).await;
-    stop.cancel();
+    ticks.stop();
     let seqs: Vec<u64> = c.updates().map(|u| u["seq"].as_u64().unwrap()).collect();
     assert!(seqs.len() > 50, "too few updates: {}", seqs.len());
     assert!(
-        seqs.windows(2).all(|w| w[0] < w[1]),
+        strictly_increasing(&seqs),
         "a seq repeated or went back: {seqs:?}"
     );
     assert_eq!(

@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-const T0: i64 = 1_762_257_600_000; // 2025-11-04T12:00:00Z
 const STEP_MS: i64 = 15_000; // four ticks per 1-minute candle
 const CANDLES: i64 = 12;
 
@@ -34,6 +33,8 @@ fn candle_ms(v: &Value) -> i64 {
     T0 + ((h - 12) * 60 + m) * 60_000
 }
 
+// Two computers share the symbols fairly and a session on each of two gateways gets every final
+// exactly once, in seq order, the same finals on both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finals_exactly_once_across_two_gateways_and_two_computers() {
     let redis = Redis::start().await.unwrap();
@@ -100,19 +101,11 @@ async fn finals_exactly_once(redis: &Redis) {
     }
     // Fair share: each computer ends up owning one symbol.
     let owners = eventually(Duration::from_secs(10), || async {
-        let mut c = redis.any_conn().await.unwrap();
-        let a: Option<String> = redis::cmd("GET")
-            .arg("lease:{AAA}")
-            .query_async(&mut c)
-            .await
-            .unwrap();
-        let b: Option<String> = redis::cmd("GET")
-            .arg("lease:{BBB}")
-            .query_async(&mut c)
-            .await
-            .unwrap();
-        match (a, b) {
-            (Some(a), Some(b)) => a.split(':').next() != b.split(':').next(),
+        match (
+            redis.lease_owner("AAA").await,
+            redis.lease_owner("BBB").await,
+        ) {
+            (Some(a), Some(b)) => a != b,
             _ => false,
         }
     })
@@ -128,11 +121,7 @@ async fn finals_exactly_once(redis: &Redis) {
             .await
             .unwrap();
         for s in symbols {
-            let r = c
-                .request(subscribe(s, "1min", json!(["SMA_2", "RSI_3"])))
-                .await
-                .unwrap();
-            assert_eq!(r["type"], "success", "{r}");
+            c.subscribe_ok(s, "1min", json!(["SMA_2", "RSI_3"])).await;
         }
         clients.push(c);
     }
@@ -141,8 +130,7 @@ async fn finals_exactly_once(redis: &Redis) {
         for s in symbols {
             let live = |u: &Value| u["type"] == "indicator_update" && u["symbol"] == s;
             // It may have come while waiting for the other symbol's.
-            let got = c.received.iter().any(live)
-                || c.next_where(live, Duration::from_secs(10)).await.is_some();
+            let got = c.seen_or_next(live, Duration::from_secs(10)).await;
             assert!(got, "no live value for {s}");
         }
     }
@@ -179,14 +167,14 @@ async fn finals_exactly_once(redis: &Redis) {
                 .map(|u| u["seq"].as_u64().unwrap())
                 .collect();
             assert!(
-                seqs.windows(2).all(|w| w[0] < w[1]),
+                strictly_increasing(&seqs),
                 "{s}: seqs not increasing: {seqs:?}"
             );
         }
         per_client.push(seen);
     }
     for g in [&g1, &g2] {
-        let (_, metrics) = http_get(g.addr, "/metrics").await.unwrap();
+        let metrics = g.metrics().await;
         assert!(
             metrics.contains("gateway_pubsub_reconnects_total 0"),
             "a healthy link was rebuilt: {metrics}"
@@ -202,61 +190,31 @@ async fn finals_exactly_once(redis: &Redis) {
 // survivor once its leases expire, and streaming of those symbols goes on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dead_computer_symbols_move_to_the_survivor() {
-    let redis = Redis::start().await.unwrap();
-    let survivor = Computer::start(&redis, &["--computer-id", "survivor"])
+    let s = Stack::with_computer(&["--computer-id", "survivor"], &[]).await;
+    let redis = &s.redis;
+    let victim = Computer::start(redis, &["--computer-id", "victim"])
         .await
         .unwrap();
-    let victim = Computer::start(&redis, &["--computer-id", "victim"])
-        .await
-        .unwrap();
-    let gw = Gateway::start(&redis, &[]).await.unwrap();
-    let stop = tokio_util::sync::CancellationToken::new();
-    tick_forever(
-        redis.url.clone(),
-        vec!["AAA".into(), "BBB".into()],
-        Duration::from_millis(50),
-        stop.clone(),
-    );
-    let owner = |symbol: &'static str| {
-        let redis = &redis;
-        async move {
-            let mut c = redis.conn().await.unwrap();
-            let v: Option<String> = redis::cmd("GET")
-                .arg(format!("lease:{{{symbol}}}"))
-                .query_async(&mut c)
-                .await
-                .unwrap();
-            v.and_then(|v| v.split(':').next().map(str::to_owned))
-        }
-    };
+    let _ticks = Ticks::start(redis, &["AAA", "BBB"], Duration::from_millis(50));
     let spread = eventually(Duration::from_secs(10), || async {
-        owner("AAA").await.is_some()
-            && owner("BBB").await.is_some()
-            && owner("AAA").await != owner("BBB").await
+        redis.lease_owner("AAA").await.is_some()
+            && redis.lease_owner("BBB").await.is_some()
+            && redis.lease_owner("AAA").await != redis.lease_owner("BBB").await
     })
     .await;
     assert!(spread);
-    let orphan = if owner("AAA").await.as_deref() == Some("victim") {
+    let orphan = if redis.lease_owner("AAA").await.as_deref() == Some("victim") {
         "AAA"
     } else {
         "BBB"
     };
-    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    assert_eq!(
-        c.request(subscribe(orphan, "1min", json!(["SMA_2"])))
-            .await
-            .unwrap()["type"],
-        "success"
-    );
-    assert!(
-        c.next_where(|u| u["type"] == "indicator_update", Duration::from_secs(5))
-            .await
-            .is_some()
-    );
+    let mut c = s.client("a@x.com").await;
+    c.subscribe_ok(orphan, "1min", json!(["SMA_2"])).await;
+    c.expect_update(Duration::from_secs(5)).await;
 
     victim.handle.abort();
     let moved = eventually(Duration::from_secs(10), || async {
-        owner(orphan).await.as_deref() == Some("survivor")
+        redis.lease_owner(orphan).await.as_deref() == Some("survivor")
     })
     .await;
     assert!(moved, "the dead computer's symbol did not move");
@@ -273,8 +231,6 @@ async fn dead_computer_symbols_move_to_the_survivor() {
         after.iter().all(|&s| s > last_seq),
         "seq went back after the move: {last_seq} then {after:?}"
     );
-    stop.cancel();
-    drop(survivor);
 }
 
 // Scale out while finals stream: a second computer and a second gateway join, leases rebalance
@@ -294,7 +250,7 @@ async fn scale_out_while_streaming_loses_nothing() {
         let mut c = Client::connect(&g1, &token(&format!("u{i}@x.com"), "s"))
             .await
             .unwrap();
-        c.request(subscribe(s, "1min", json!(ids))).await.unwrap();
+        c.subscribe_ok(s, "1min", json!(ids)).await;
         clients.push((s, c));
     }
     const N: i64 = 300;
@@ -309,20 +265,14 @@ async fn scale_out_while_streaming_loses_nothing() {
         let mut c = Client::connect(&g2, &token(&format!("v{i}@x.com"), "s"))
             .await
             .unwrap();
-        c.request(subscribe(s, "1min", json!(ids))).await.unwrap();
+        c.subscribe_ok(s, "1min", json!(ids)).await;
         clients.push((s, c));
     }
     // The newcomer takes its fair share while ticks flow.
     let moved = eventually(Duration::from_secs(5), || async {
-        let mut c = redis.conn().await.unwrap();
         let mut n = 0;
         for s in symbols {
-            let owner: Option<String> = redis::cmd("GET")
-                .arg(format!("lease:{{{s}}}"))
-                .query_async(&mut c)
-                .await
-                .unwrap();
-            n += usize::from(owner.is_some_and(|o| o.starts_with("second:")));
+            n += usize::from(redis.lease_owner(s).await.as_deref() == Some("second"));
         }
         n == 2
     })
@@ -332,17 +282,11 @@ async fn scale_out_while_streaming_loses_nothing() {
     let last = shared::clock::rfc3339_millis(t0 + (N - 2) * 60_000);
     for (s, c) in &mut clients {
         for id in ids {
-            let is_last = |u: &Value| {
-                u["final"] == true && u["indicator_id"] == id && u["candle_time"] == json!(last)
-            };
-            if !c.received.iter().any(is_last) {
-                assert!(
-                    c.next_where(is_last, Duration::from_secs(20))
-                        .await
-                        .is_some(),
-                    "{s} {id}: the last final never came"
-                );
-            }
+            assert!(
+                c.seen_or_next(final_of(id, &last), Duration::from_secs(20))
+                    .await,
+                "{s} {id}: the last final never came"
+            );
             let f: Vec<(String, u64)> = c
                 .updates()
                 .filter(|u| u["indicator_id"] == id && u["final"] == true)

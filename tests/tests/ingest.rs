@@ -6,8 +6,6 @@ use integration::*;
 use serde_json::json;
 use std::time::Duration;
 
-const T0: i64 = 1_762_257_600_000;
-
 async fn xadd_raw(redis: &Redis, symbol: &str, fields: &[(&str, &str)]) {
     let mut c = redis.conn().await.unwrap();
     let mut cmd = redis::cmd("XADD");
@@ -18,13 +16,12 @@ async fn xadd_raw(redis: &Redis, symbol: &str, fields: &[(&str, &str)]) {
     let _: String = cmd.query_async(&mut c).await.unwrap();
 }
 
+// Malformed and late ticks change nothing and stop nothing: the symbol's candles close as if they
+// were not there, and invalid names in `symbols` are ignored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_and_late_ticks_never_stop_a_symbol() {
-    let redis = Redis::start().await.unwrap();
-    let _computer = Computer::start(&redis, &["--idle-close-ms", "600000"])
-        .await
-        .unwrap();
-    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let s = Stack::with_computer(NO_IDLE_CLOSE, &[]).await;
+    let redis = &s.redis;
     {
         let mut c = redis.conn().await.unwrap();
         let _: () = redis::cmd("SADD")
@@ -35,20 +32,12 @@ async fn bad_and_late_ticks_never_stop_a_symbol() {
             .await
             .unwrap();
     }
-    write_ticks(&redis, "GOOD", &[(T0 + 1, 100.0, 1.0)])
+    write_ticks(redis, "GOOD", &[(T0 + 1, 100.0, 1.0)])
         .await
         .unwrap();
-    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    let r = c
-        .request(subscribe("GOOD", "1min", json!(["SMA_2"])))
-        .await
-        .unwrap();
-    assert_eq!(r["type"], "success");
-    assert!(
-        c.next_where(|u| u["type"] == "indicator_update", Duration::from_secs(10))
-            .await
-            .is_some()
-    );
+    let mut c = s.client("a@x.com").await;
+    c.subscribe_ok("GOOD", "1min", json!(["SMA_2"])).await;
+    c.expect_update(Duration::from_secs(10)).await;
 
     for bad in [
         vec![("ts", "not-a-number"), ("price", "1")],
@@ -57,17 +46,17 @@ async fn bad_and_late_ticks_never_stop_a_symbol() {
         vec![("ts", "1762257600500"), ("price", "NaN")],
         vec![("ts", "1762257600500"), ("price", "1"), ("volume", "-1")],
     ] {
-        xadd_raw(&redis, "GOOD", &bad).await;
+        xadd_raw(redis, "GOOD", &bad).await;
     }
-    write_ticks(&redis, "GOOD", &[(T0 + 60_000, 200.0, 1.0)])
+    write_ticks(redis, "GOOD", &[(T0 + 60_000, 200.0, 1.0)])
         .await
         .unwrap();
     // Late for 1min (its candle closed); it must change nothing of candle 1.
-    write_ticks(&redis, "GOOD", &[(T0 + 5_000, 999.0, 1.0)])
+    write_ticks(redis, "GOOD", &[(T0 + 5_000, 999.0, 1.0)])
         .await
         .unwrap();
-    xadd_raw(&redis, "GOOD", &[("ts", "x")]).await;
-    write_ticks(&redis, "GOOD", &[(T0 + 120_000, 300.0, 1.0)])
+    xadd_raw(redis, "GOOD", &[("ts", "x")]).await;
+    write_ticks(redis, "GOOD", &[(T0 + 120_000, 300.0, 1.0)])
         .await
         .unwrap();
 

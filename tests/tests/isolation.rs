@@ -5,44 +5,13 @@ use integration::*;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
-struct Cluster {
-    redis: Redis,
-    _computer: Computer,
-    gateway: Gateway,
-    ticks: CancellationToken,
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        self.ticks.cancel();
-    }
-}
-
-async fn cluster(symbols: &[&str]) -> Cluster {
-    let redis = Redis::start().await.unwrap();
-    let computer = Computer::start(&redis, &[]).await.unwrap();
+/// Redis, a computer and a gateway, with live ticks for `symbols`.
+async fn cluster(symbols: &[&str]) -> (Stack, Ticks) {
     // A short resume window, so that sessions of dropped connections go quickly.
-    let gateway = Gateway::start(
-        &redis,
-        &["--resume-window-secs", "3", "--liveness-secs", "1"],
-    )
-    .await
-    .unwrap();
-    let ticks = CancellationToken::new();
-    tick_forever(
-        redis.url.clone(),
-        symbols.iter().map(|s| s.to_string()).collect(),
-        Duration::from_millis(50),
-        ticks.clone(),
-    );
-    Cluster {
-        redis,
-        _computer: computer,
-        gateway,
-        ticks,
-    }
+    let s = Stack::with_computer(&[], &["--resume-window-secs", "3", "--liveness-secs", "1"]).await;
+    let ticks = Ticks::start(&s.redis, symbols, Duration::from_millis(50));
+    (s, ticks)
 }
 
 fn ids_seen(c: &Client) -> BTreeSet<String> {
@@ -58,8 +27,8 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 // Plan 1: one tab with RSI and SMA gets both, and nothing after unsubscribe.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_tab_gets_both_then_nothing_after_unsubscribe() {
-    let cl = cluster(&["NIFTY50"]).await;
-    let mut tab = Client::connect(&cl.gateway, &token("a@x.com", "s1"))
+    let (cl, _ticks) = cluster(&["NIFTY50"]).await;
+    let mut tab = Client::connect(&cl.gw, &token("a@x.com", "s1"))
         .await
         .unwrap();
     let reply = tab
@@ -109,25 +78,15 @@ async fn one_tab_gets_both_then_nothing_after_unsubscribe() {
 // keeps streaming after tab 1 closes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tabs_of_one_user_are_isolated() {
-    let cl = cluster(&["NIFTY50"]).await;
-    let mut t1 = Client::connect(&cl.gateway, &token("a@x.com", "tab1"))
+    let (cl, _ticks) = cluster(&["NIFTY50"]).await;
+    let mut t1 = Client::connect(&cl.gw, &token("a@x.com", "tab1"))
         .await
         .unwrap();
-    let mut t2 = Client::connect(&cl.gateway, &token("a@x.com", "tab2"))
+    let mut t2 = Client::connect(&cl.gw, &token("a@x.com", "tab2"))
         .await
         .unwrap();
-    assert_eq!(
-        t1.request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
-            .await
-            .unwrap()["type"],
-        "success"
-    );
-    assert_eq!(
-        t2.request(subscribe("NIFTY50", "5min", json!(["SMA_20"])))
-            .await
-            .unwrap()["type"],
-        "success"
-    );
+    t1.subscribe_ok("NIFTY50", "5min", json!(["RSI_14"])).await;
+    t2.subscribe_ok("NIFTY50", "5min", json!(["SMA_20"])).await;
     t1.drain_for(Duration::from_secs(2)).await;
     t2.drain_for(Duration::from_millis(100)).await;
     assert_eq!(ids_seen(&t1), set(&["RSI_14"]));
@@ -148,33 +107,20 @@ async fn two_tabs_of_one_user_are_isolated() {
 // also when they watch the same pair and one of them watches several pairs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_see_only_their_own() {
-    let cl = cluster(&["NIFTY50", "BANKNIFTY"]).await;
-    let mut alice = Client::connect(&cl.gateway, &token("alice@x.com", "s"))
+    let (cl, _ticks) = cluster(&["NIFTY50", "BANKNIFTY"]).await;
+    let mut alice = Client::connect(&cl.gw, &token("alice@x.com", "s"))
         .await
         .unwrap();
-    let mut bob = Client::connect(&cl.gateway, &token("bob@x.com", "s"))
+    let mut bob = Client::connect(&cl.gw, &token("bob@x.com", "s"))
         .await
         .unwrap();
-    assert_eq!(
-        alice
-            .request(subscribe("NIFTY50", "1min", json!(["RSI_14"])))
-            .await
-            .unwrap()["type"],
-        "success"
-    );
-    assert_eq!(
-        alice
-            .request(subscribe("BANKNIFTY", "1min", json!(["EMA_10"])))
-            .await
-            .unwrap()["type"],
-        "success"
-    );
-    assert_eq!(
-        bob.request(subscribe("NIFTY50", "1min", json!(["SMA_20"])))
-            .await
-            .unwrap()["type"],
-        "success"
-    );
+    alice
+        .subscribe_ok("NIFTY50", "1min", json!(["RSI_14"]))
+        .await;
+    alice
+        .subscribe_ok("BANKNIFTY", "1min", json!(["EMA_10"]))
+        .await;
+    bob.subscribe_ok("NIFTY50", "1min", json!(["SMA_20"])).await;
     alice.drain_for(Duration::from_secs(2)).await;
     bob.drain_for(Duration::from_millis(100)).await;
     assert_eq!(ids_seen(&alice), set(&["RSI_14", "EMA_10"]));
@@ -193,24 +139,14 @@ async fn two_users_see_only_their_own() {
 // the clients that closed, after the resume window for those that vanished.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_keys_left_after_everyone_leaves() {
-    let cl = cluster(&["NIFTY50"]).await;
+    let (cl, _ticks) = cluster(&["NIFTY50"]).await;
     let mut clients = Vec::new();
     for i in 0..4 {
-        let mut c = Client::connect(&cl.gateway, &token(&format!("u{i}@x.com"), "s"))
-            .await
-            .unwrap();
-        let r = c
-            .request(subscribe(
-                "NIFTY50",
-                "1min",
-                json!(["RSI_14", "MACD_12_26_9"]),
-            ))
-            .await
-            .unwrap();
-        assert_eq!(r["type"], "success");
-        c.request(subscribe("NIFTY50", "1h", json!(["BBANDS_20_2.0"])))
-            .await
-            .unwrap();
+        let mut c = cl.client(&format!("u{i}@x.com")).await;
+        c.subscribe_ok("NIFTY50", "1min", json!(["RSI_14", "MACD_12_26_9"]))
+            .await;
+        c.subscribe_ok("NIFTY50", "1h", json!(["BBANDS_20_2.0"]))
+            .await;
         clients.push(c);
     }
     assert_eq!(cl.redis.keys("ws_conn:*").await.unwrap().len(), 4);
@@ -237,51 +173,42 @@ async fn no_keys_left_after_everyone_leaves() {
     it.next().unwrap().close().await;
     drop(it);
     let redis = &cl.redis;
-    let mut r = redis.conn().await.unwrap();
     let left = eventually(Duration::from_secs(2), || async {
         redis.keys("ws_conn:*").await.unwrap().len() == 2
     })
     .await;
     assert!(left, "the closed sessions are removed at once");
-    for k in redis.keys("ws_conn:*").await.unwrap() {
-        let state: String = redis::cmd("HGET")
-            .arg(&k)
-            .arg("state")
-            .query_async(&mut r)
-            .await
-            .unwrap();
-        assert_eq!(
-            state, "detached",
-            "a vanished client's session waits for a resume"
-        );
-    }
-    let gone = eventually(Duration::from_secs(10), || async {
-        redis.keys("ws_conn:*").await.unwrap().is_empty()
-            && redis
-                .keys("indicator_subscribers:*")
-                .await
-                .unwrap()
-                .is_empty()
+    // The gateway may see the vanished clients' EOF after the closed ones' goodbyes.
+    let states = || async {
+        let mut states = Vec::new();
+        for k in redis.keys("ws_conn:*").await.unwrap() {
+            states.push(redis.session_state(k.trim_start_matches("ws_conn:")).await);
+        }
+        states
+    };
+    let detached = eventually(Duration::from_secs(2), || async {
+        states().await == [Some("detached".to_owned()), Some("detached".to_owned())]
     })
     .await;
     assert!(
-        gone,
-        "left: {:?} {:?}",
-        redis.keys("ws_conn:*").await,
-        redis.keys("indicator_subscribers:*").await
+        detached,
+        "a vanished client's session waits for a resume: {:?}",
+        states().await
     );
+    let gone = eventually(Duration::from_secs(10), || async {
+        redis.session_keys().await.is_empty()
+    })
+    .await;
+    assert!(gone, "left: {:?}", redis.session_keys().await);
 }
 
 // The gateway listens to a pair's channel only while a local connection watches it (and lets
 // go shortly after the last one leaves).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn channel_subscribed_only_while_watched() {
-    let redis = Redis::start().await.unwrap();
-    let gw = Gateway::start(&redis, &["--unsubscribe-delay-ms", "200"])
-        .await
-        .unwrap();
+    let s = Stack::start(&["--unsubscribe-delay-ms", "200"]).await;
     let channels = || async {
-        let mut c = redis.conn().await.unwrap();
+        let mut c = s.redis.conn().await.unwrap();
         let v: Vec<String> = redis::cmd("PUBSUB")
             .arg("CHANNELS")
             .arg("indicator_updates:*")
@@ -291,14 +218,10 @@ async fn channel_subscribed_only_while_watched() {
         v
     };
     assert!(channels().await.is_empty());
-    let mut a = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    let mut b = Client::connect(&gw, &token("b@x.com", "s")).await.unwrap();
-    a.request(subscribe("NIFTY50", "5min", json!(["RSI_14"])))
-        .await
-        .unwrap();
-    b.request(subscribe("NIFTY50", "5min", json!(["SMA_20"])))
-        .await
-        .unwrap();
+    let mut a = s.client("a@x.com").await;
+    let mut b = s.client("b@x.com").await;
+    a.subscribe_ok("NIFTY50", "5min", json!(["RSI_14"])).await;
+    b.subscribe_ok("NIFTY50", "5min", json!(["SMA_20"])).await;
     assert_eq!(channels().await, vec!["indicator_updates:NIFTY50:5min"]);
     a.request(json!({"action": "unsubscribe"})).await.unwrap();
     tokio::time::sleep(Duration::from_millis(600)).await;

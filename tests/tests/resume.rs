@@ -1,27 +1,15 @@
 //! Session resume (SPEC 3): a client that lost its connection comes back, on any gateway, within
 //! the resume window, and gets its subscriptions and every update it missed, in order, without
 //! duplicates; or `recovered: false` and fresh values when history no longer covers the gap.
-//! Also: a gateway SIGKILLed under load, and the gateway's own gap repair from history.
+//! Also: every session of a gateway SIGKILLed under load resumes on another.
 
 use integration::*;
 use redis::AsyncCommands;
 use serde_json::{Value, json};
-use shared::timeframe::Timeframe;
-use shared::update::{IndicatorValue, UpdateBatch, encode_named};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 const IDS: [&str; 2] = ["SMA_2", "EMA_3"];
-
-/// Seqs of the updates of `id` after the frame at index `from`.
-fn seqs_after(c: &Client, from: usize, id: &str) -> Vec<u64> {
-    c.received[from..]
-        .iter()
-        .filter(|u| u["type"] == "indicator_update" && u["indicator_id"] == id)
-        .map(|u| u["seq"].as_u64().unwrap())
-        .collect()
-}
 
 fn index_of(c: &Client, pred: impl Fn(&Value) -> bool) -> usize {
     c.received.iter().position(pred).expect("frame present")
@@ -46,21 +34,11 @@ async fn resume_replays(redis: &Redis) {
     let _computer = Computer::start(redis, &[]).await.unwrap();
     let a = Gateway::start(redis, &[]).await.unwrap();
     let b = Gateway::start(redis, &[]).await.unwrap();
-    let stop = CancellationToken::new();
-    tick_forever(
-        redis.url.clone(),
-        vec!["RES".into()],
-        Duration::from_millis(20),
-        stop.clone(),
-    );
+    let _ticks = Ticks::start(redis, &["RES"], Duration::from_millis(20));
     let mut c1 = Client::connect(&a, &token("a@x.com", "tab1"))
         .await
         .unwrap();
-    let r = c1
-        .request(subscribe("RES", "1min", json!(IDS)))
-        .await
-        .unwrap();
-    assert_eq!(r["type"], "success");
+    c1.subscribe_ok("RES", "1min", json!(IDS)).await;
     while c1.updates().count() < 10 {
         c1.read_one(Duration::from_secs(10)).await.expect("updates");
     }
@@ -75,10 +53,7 @@ async fn resume_replays(redis: &Redis) {
         .unwrap();
     let fresh_id = c2.ws_conn_id.clone();
     let reply = c2
-        .request(
-            json!({"action": "resume", "ws_conn_id": old, "resume_token": token_of_old,
-                        "last_seq": {"RES:1min": last}}),
-        )
+        .resume_session(&old, &token_of_old, json!({"RES:1min": last}))
         .await
         .unwrap();
     assert_eq!(reply["type"], "success", "{reply}");
@@ -93,14 +68,11 @@ async fn resume_replays(redis: &Redis) {
     let at = index_of(&c2, |m| m["type"] == "success");
     c2.drain_for(Duration::from_secs(1)).await;
     for id in IDS {
-        let seqs = seqs_after(&c2, at, id);
+        let seqs = c2.seqs_after(at, id);
         let expected: Vec<u64> = (last + 1..=last + replayed).collect();
         assert_eq!(seqs[..replayed as usize], expected, "{id}: the replay");
         // Live values may be conflated under pressure; never repeated or reordered.
-        assert!(
-            seqs.windows(2).all(|w| w[1] > w[0]),
-            "{id}: not increasing: {seqs:?}"
-        );
+        assert!(strictly_increasing(&seqs), "{id}: not increasing: {seqs:?}");
         assert!(seqs.len() as u64 > replayed, "{id}: live updates follow");
     }
     // One session, held by B, under the old id; the fresh one c2 opened is gone.
@@ -120,24 +92,16 @@ async fn resume_replays(redis: &Redis) {
         .unwrap();
     assert_eq!(members, std::slice::from_ref(&old_id));
     assert!(!members.contains(&fresh_id));
-    stop.cancel();
 }
 
 // Only the same user with the right token may resume, only within the window, and never a
 // session its client ended; a refused resume leaves the connection working.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_is_refused_to_others_after_the_window_and_after_a_clean_close() {
-    let redis = Redis::start().await.unwrap();
-    let gw = Gateway::start(
-        &redis,
-        &["--resume-window-secs", "2", "--liveness-secs", "1"],
-    )
-    .await
-    .unwrap();
+    let Stack { redis, gw, .. } =
+        Stack::start(&["--resume-window-secs", "2", "--liveness-secs", "1"]).await;
     let mut c1 = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    c1.request(subscribe("RES", "5min", json!(["RSI_14"])))
-        .await
-        .unwrap();
+    c1.subscribe_ok("RES", "5min", json!(["RSI_14"])).await;
     let (id, tok) = (c1.ws_conn_id.clone(), c1.resume_token.clone());
     c1.vanish();
 
@@ -147,15 +111,9 @@ async fn resume_is_refused_to_others_after_the_window_and_after_a_clean_close() 
             let mut c = Client::connect_addr(gw_addr, &token(who, "s2"))
                 .await
                 .unwrap();
-            let r = c
-                .request(json!({"action": "resume", "ws_conn_id": id, "resume_token": t, "last_seq": {}}))
-                .await
-                .unwrap();
-            let pong = c.request(json!({"action": "ping"})).await.unwrap();
-            assert_eq!(
-                pong["type"], "pong",
-                "the connection survives a refused resume"
-            );
+            let r = c.resume_session(&id, &t, json!({})).await.unwrap();
+            // The connection survives a refused resume.
+            c.assert_alive().await;
             (r, c)
         }
     };
@@ -183,9 +141,7 @@ async fn resume_is_refused_to_others_after_the_window_and_after_a_clean_close() 
 
     // A session left without a close frame is gone once the window passed.
     let mut c3 = Client::connect(&gw, &token("c@x.com", "s")).await.unwrap();
-    c3.request(subscribe("RES", "5min", json!(["SMA_20"])))
-        .await
-        .unwrap();
+    c3.subscribe_ok("RES", "5min", json!(["SMA_20"])).await;
     let (id3, tok3) = (c3.ws_conn_id.clone(), c3.resume_token.clone());
     c3.vanish();
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -197,7 +153,7 @@ async fn resume_is_refused_to_others_after_the_window_and_after_a_clean_close() 
     assert_eq!(r["code"], "resume_failed", "after the window: {r}");
     let subscribers = redis.keys("indicator_subscribers:*").await.unwrap();
     assert!(subscribers.is_empty(), "{subscribers:?}");
-    let (_, metrics) = http_get(gw.addr, "/metrics").await.unwrap();
+    let metrics = gw.metrics().await;
     assert!(
         metrics.contains("gateway_resumes_refused_total 4"),
         "{metrics}"
@@ -208,35 +164,21 @@ async fn resume_is_refused_to_others_after_the_window_and_after_a_clean_close() 
 // fresh values; live updates continue after them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_beyond_history_is_not_recovered() {
-    let redis = Redis::start().await.unwrap();
-    let _computer = Computer::start(&redis, &["--update-history-len", "3"])
-        .await
-        .unwrap();
-    let gw = Gateway::start(&redis, &[]).await.unwrap();
-    let stop = CancellationToken::new();
-    tick_forever(
-        redis.url.clone(),
-        vec!["SHORT".into()],
-        Duration::from_millis(20),
-        stop.clone(),
-    );
-    let mut c1 = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    c1.request(subscribe("SHORT", "1min", json!(IDS)))
-        .await
-        .unwrap();
+    let s = Stack::with_computer(&["--update-history-len", "3"], &[]).await;
+    let redis = &s.redis;
+    let _ticks = Ticks::start(redis, &["SHORT"], Duration::from_millis(20));
+    let mut c1 = s.client("a@x.com").await;
+    c1.subscribe_ok("SHORT", "1min", json!(IDS)).await;
     while c1.updates().count() < 4 {
         c1.read_one(Duration::from_secs(10)).await.expect("updates");
     }
     let last = c1.last_seq("SHORT", "1min", &IDS).unwrap();
-    let mut c2 = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
+    let mut c2 = s.client("a@x.com").await;
     let (id, tok) = (c1.ws_conn_id.clone(), c1.resume_token.clone());
     c1.vanish();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let r = c2
-        .request(
-            json!({"action": "resume", "ws_conn_id": id, "resume_token": tok,
-                        "last_seq": {"SHORT:1min": last}}),
-        )
+        .resume_session(&id, &tok, json!({"SHORT:1min": last}))
         .await
         .unwrap();
     assert_eq!(r["type"], "success", "{r}");
@@ -258,64 +200,11 @@ async fn resume_beyond_history_is_not_recovered() {
     );
     let at = c2.received.len();
     c2.drain_for(Duration::from_millis(500)).await;
-    let seqs = seqs_after(&c2, at, "SMA_2");
+    let seqs = c2.seqs_after(at, "SMA_2");
     assert!(
         !seqs.is_empty() && seqs.iter().all(|s| *s > seq),
         "{seq} {seqs:?}"
     );
-    stop.cancel();
-}
-
-// History is bounded by age as well as count, and expires once nobody watches the pair.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn history_is_bounded_by_age_and_expires_unwatched() {
-    let redis = Redis::start().await.unwrap();
-    let _computer = Computer::start(&redis, &["--update-history-secs", "1"])
-        .await
-        .unwrap();
-    let gw = Gateway::start(&redis, &["--unsubscribe-delay-ms", "100"])
-        .await
-        .unwrap();
-    let stop = CancellationToken::new();
-    tick_forever(
-        redis.url.clone(),
-        vec!["AGE".into()],
-        Duration::from_millis(20),
-        stop.clone(),
-    );
-    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    c.request(subscribe("AGE", "1min", json!(["SMA_2"])))
-        .await
-        .unwrap();
-    c.drain_for(Duration::from_millis(2500)).await;
-    let published = c.updates().count();
-    let key = "indicator_history:{AGE}:1min";
-    let mut r = redis.conn().await.unwrap();
-    let oldest: Vec<(String, BTreeMap<String, Vec<u8>>)> = redis::cmd("XRANGE")
-        .arg(key)
-        .arg("-")
-        .arg("+")
-        .arg("COUNT")
-        .arg(1)
-        .query_async(&mut r)
-        .await
-        .unwrap();
-    let len: usize = r.xlen(key).await.unwrap();
-    let written: i64 = String::from_utf8_lossy(&oldest[0].1["t"]).parse().unwrap();
-    let age = shared::clock::now_ms() - written;
-    assert!(
-        published > 80 && len < published,
-        "{len} of {published} kept"
-    );
-    assert!(age <= 1_300, "the oldest entry is {age} ms old");
-    // Nobody watches any more: nothing is published, and the stream expires.
-    c.close().await;
-    let gone = eventually(Duration::from_secs(5), || async {
-        redis.keys(key).await.unwrap().is_empty()
-    })
-    .await;
-    assert!(gone, "the history of an unwatched pair did not expire");
-    stop.cancel();
 }
 
 // A gateway SIGKILLed while finals stream: every one of its sessions resumes on the surviving
@@ -335,11 +224,7 @@ async fn killed_gateway_sessions_resume_elsewhere_without_missing_a_final() {
         let mut c = Client::connect_addr(victim_addr, &token(&format!("u{i}@x.com"), "s"))
             .await
             .unwrap();
-        let r = c
-            .request(subscribe(symbols[i % 2], "1min", json!(IDS)))
-            .await
-            .unwrap();
-        assert_eq!(r["type"], "success");
+        c.subscribe_ok(symbols[i % 2], "1min", json!(IDS)).await;
         clients.push(c);
     }
     // One candle per tick (each tick closes the previous minute): a final per tick.
@@ -378,17 +263,10 @@ async fn killed_gateway_sessions_resume_elsewhere_without_missing_a_final() {
     let mut finals_total = 0;
     for (i, (old, c)) in resumed.iter_mut().enumerate() {
         for id in IDS {
-            let is_last = |u: &Value| {
-                u["final"] == true
-                    && u["indicator_id"] == id
-                    && u["candle_time"] == json!(last_candle)
-            };
-            let got = if c.received.iter().any(is_last) {
-                Some(json!({}))
-            } else {
-                c.next_where(is_last, Duration::from_secs(30)).await
-            };
-            if got.is_none() {
+            let got = c
+                .seen_or_next(final_of(id, &last_candle), Duration::from_secs(30))
+                .await;
+            if !got {
                 let tail: Vec<String> = c
                     .received
                     .iter()
@@ -441,99 +319,4 @@ async fn killed_gateway_sessions_resume_elsewhere_without_missing_a_final() {
     eprintln!(
         "{CLIENTS} sessions resumed within {took:?} of the kill; {finals_total} finals, none missed"
     );
-}
-
-fn batch(symbol: &str, prev_seq: u64, seq: u64) -> UpdateBatch {
-    UpdateBatch {
-        symbol: symbol.into(),
-        timeframe: Timeframe::M1,
-        seq,
-        prev_seq,
-        candle_time: 1_700_000_040_000,
-        computed_at_us: 1_700_000_000_000_000,
-        is_final: true,
-        values: vec![IndicatorValue {
-            id: "SMA_2".into(),
-            outputs: vec![Some(seq as f64)],
-        }],
-    }
-}
-
-async fn publish(r: &mut redis::aio::MultiplexedConnection, b: &UpdateBatch, history: bool) {
-    let payload = encode_named(b);
-    let mut pipe = redis::pipe();
-    if history {
-        pipe.cmd("XADD")
-            .arg("indicator_history:{GAP}:1min")
-            .arg(format!("{}-0", b.seq))
-            .arg("d")
-            .arg(payload.as_slice())
-            .arg("t")
-            .arg(0)
-            .ignore();
-    }
-    pipe.hset("seq:{GAP}", "1min", b.seq).ignore();
-    let () = pipe.query_async(r).await.unwrap();
-    let _: i64 = r
-        .publish("indicator_updates:GAP:1min", payload.as_slice())
-        .await
-        .unwrap();
-}
-
-// The gateway checks each publication's prev_seq: missed ones are replayed from history in
-// order, a gap history cannot fill becomes `resync` (recovered: false), duplicates are dropped.
-// Publications are written here exactly as a computer writes them.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn gateway_repairs_gaps_from_history_or_resyncs() {
-    let redis = Redis::start().await.unwrap();
-    let gw = Gateway::start(&redis, &[]).await.unwrap();
-    let mut r = redis.conn().await.unwrap();
-    let mut c = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    c.request(subscribe("GAP", "1min", json!(["SMA_2"])))
-        .await
-        .unwrap();
-    let at = c.received.len();
-    publish(&mut r, &batch("GAP", 0, 10), true).await;
-    // 11..13 reach history but not this gateway (as when its link was down).
-    for s in 11..=13 {
-        let b = batch("GAP", s - 1, s);
-        let () = r
-            .xadd(
-                "indicator_history:{GAP}:1min",
-                format!("{s}-0"),
-                &[("d", encode_named(&b))],
-            )
-            .await
-            .unwrap();
-    }
-    publish(&mut r, &batch("GAP", 13, 14), true).await;
-    publish(&mut r, &batch("GAP", 13, 14), false).await; // a duplicate
-    publish(&mut r, &batch("GAP", 19, 20), false).await; // 15..19 are nowhere
-    let resync = c
-        .next_where(|m| m["type"] == "resync", Duration::from_secs(5))
-        .await
-        .expect("resync");
-    // Fresh values as of seq 20, which is therefore not sent again.
-    assert_eq!(resync["seq"], 20);
-    publish(&mut r, &batch("GAP", 20, 21), false).await;
-    c.next_where(|u| u["seq"] == 21, Duration::from_secs(5))
-        .await
-        .expect("seq 21");
-    let seen: Vec<String> = c.received[at..]
-        .iter()
-        .map(|m| match m["type"].as_str().unwrap() {
-            "indicator_update" => m["seq"].to_string(),
-            "resync" => format!("resync:{}", m["recovered"]),
-            t => t.to_owned(),
-        })
-        .collect();
-    assert_eq!(seen, ["10", "11", "12", "13", "14", "resync:false", "21"]);
-    let (_, metrics) = http_get(gw.addr, "/metrics").await.unwrap();
-    for line in [
-        "gateway_gaps_repaired_total 1",
-        "gateway_resyncs_total 1",
-        "gateway_stale_publications_total 1",
-    ] {
-        assert!(metrics.contains(line), "{line}\n{metrics}");
-    }
 }

@@ -18,6 +18,14 @@ const WATCHED: [&str; 5] = [
     "MACD_12_26_9",
     "BBANDS_20_2.0",
 ];
+/// What the late subscriber watches: four of WATCHED (live), and SMA_10, never watched before.
+const LATE: [&str; 5] = [
+    "SMA_20",
+    "RSI_14",
+    "MACD_12_26_9",
+    "BBANDS_20_2.0",
+    "SMA_10",
+];
 
 struct Series {
     candles: Vec<[f64; 6]>,
@@ -105,41 +113,31 @@ async fn forming_close(redis: &Redis) -> Option<Candle> {
     raw.and_then(|b| shared::update::decode(&b).ok())
 }
 
+// Live values, finals and a late subscriber's initial values all equal TA-Lib's at each candle.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn published_and_initial_values_equal_talib() {
     let s = series("walk_seed1_n300");
     let n = s.candles.len();
     let k = 200; // candle K is complete but still forming when the late subscriber arrives
-    let redis = Redis::start().await.unwrap();
-    let _computer = Computer::start(&redis, &["--idle-close-ms", "600000"])
-        .await
-        .unwrap();
-    let gw = Gateway::start(&redis, &[]).await.unwrap();
+    let st = Stack::with_computer(NO_IDLE_CLOSE, &[]).await;
+    let redis = &st.redis;
 
     // A watches from the first tick on.
     let first = ticks_of(&s.candles[0]);
-    write_ticks(&redis, SYMBOL, &first[..1]).await.unwrap();
-    let mut a = Client::connect(&gw, &token("a@x.com", "s")).await.unwrap();
-    let r = a
-        .request(subscribe(SYMBOL, "1min", json!(WATCHED)))
-        .await
-        .unwrap();
-    assert_eq!(r["type"], "success", "{r}");
-    assert!(
-        a.next_where(|u| u["type"] == "indicator_update", Duration::from_secs(10))
-            .await
-            .is_some()
-    );
+    write_ticks(redis, SYMBOL, &first[..1]).await.unwrap();
+    let mut a = st.client("a@x.com").await;
+    a.subscribe_ok(SYMBOL, "1min", json!(WATCHED)).await;
+    a.expect_update(Duration::from_secs(10)).await;
 
     // Candles 0..=K, the last one complete but not closed.
     let mut ticks: Vec<_> = first[1..].to_vec();
     for c in &s.candles[1..=k] {
         ticks.extend(ticks_of(c));
     }
-    write_ticks(&redis, SYMBOL, &ticks).await.unwrap();
+    write_ticks(redis, SYMBOL, &ticks).await.unwrap();
     let want = s.candles[k];
     let caught_up = eventually(Duration::from_secs(20), || async {
-        forming_close(&redis)
+        forming_close(redis)
             .await
             .is_some_and(|c| c.time == want[0] as i64 && c.close == want[4] && c.volume == want[5])
     })
@@ -150,30 +148,10 @@ async fn published_and_initial_values_equal_talib() {
 
     // B arrives now: its initial values are TA-Lib's at K (as if K closed now) and equal, bit for
     // bit, what A last received; SMA_10 was never watched and is warmed from history.
-    let mut b = Client::connect(&gw, &token("b@x.com", "s")).await.unwrap();
-    let r = b
-        .request(subscribe(
-            SYMBOL,
-            "1min",
-            json!([
-                "SMA_20",
-                "RSI_14",
-                "MACD_12_26_9",
-                "BBANDS_20_2.0",
-                "SMA_10"
-            ]),
-        ))
-        .await
-        .unwrap();
-    assert_eq!(r["type"], "success", "{r}");
+    let mut b = st.client("b@x.com").await;
+    let r = b.subscribe_ok(SYMBOL, "1min", json!(LATE)).await;
     let initial = &r["data"]["initial_values"];
-    for id in [
-        "SMA_20",
-        "RSI_14",
-        "MACD_12_26_9",
-        "BBANDS_20_2.0",
-        "SMA_10",
-    ] {
+    for id in LATE {
         check(&s, id, k, &initial[id], &format!("initial_values {id}"));
     }
     for id in ["SMA_20", "RSI_14", "MACD_12_26_9", "BBANDS_20_2.0"] {
@@ -197,18 +175,11 @@ async fn published_and_initial_values_equal_talib() {
     }
     let after = s.candles[n - 1][0] as i64 + 60_000 + 1000;
     ticks.push((after, s.candles[n - 1][4], 4.0));
-    write_ticks(&redis, SYMBOL, &ticks).await.unwrap();
+    write_ticks(redis, SYMBOL, &ticks).await.unwrap();
     let last_time = shared::clock::rfc3339_millis(s.candles[n - 1][0] as i64);
     for c in [&mut a, &mut b] {
         let done = c
-            .next_where(
-                |u| {
-                    u["final"] == true
-                        && u["candle_time"] == json!(last_time)
-                        && u["indicator_id"] == "SMA_20"
-                },
-                Duration::from_secs(20),
-            )
+            .next_where(final_of("SMA_20", &last_time), Duration::from_secs(20))
             .await;
         assert!(done.is_some(), "last final not received");
         c.drain_for(Duration::from_millis(300)).await;
@@ -220,20 +191,7 @@ async fn published_and_initial_values_equal_talib() {
         .enumerate()
         .map(|(i, c)| (shared::clock::rfc3339_millis(c[0] as i64), i))
         .collect();
-    for (client, ids, from) in [
-        (&a, &WATCHED[..], 0),
-        (
-            &b,
-            &[
-                "SMA_20",
-                "RSI_14",
-                "MACD_12_26_9",
-                "BBANDS_20_2.0",
-                "SMA_10",
-            ][..],
-            k,
-        ),
-    ] {
+    for (client, ids, from) in [(&a, &WATCHED[..], 0), (&b, &LATE[..], k)] {
         for id in ids {
             let finals: Vec<&Value> = client
                 .updates()

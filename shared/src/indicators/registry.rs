@@ -1,0 +1,131 @@
+//! `declare_indicators!`, which turns the catalogue's one row per indicator
+//! (`crate::catalogue`) into every list of indicators: the `Kind` enum, the boxed `State` enum
+//! and its dispatch to [`Indicator`](super::Indicator), the `CATALOGUE` of `Def`s and
+//! `Spec::new_state`. Nothing else names every indicator.
+//!
+//! A row, fields in this order (`columns`, `suffix` and `check` optional):
+//!
+//! ```text
+//! Kama {
+//!     name: "KAMA",
+//!     family: overlap,                  // the module of crate::indicators it lives in
+//!     params: [len("length", 10.0, 2.0), int("fast", 2.0, 1.0, 100.0), len("slow", 30.0, 2.0)],
+//!     columns: ["KAMA"],                // column prefixes; none: one column named like the id
+//!     suffix: "D",                      // a fixed last id part after the params
+//!     talib: "KAMA",                    // the TA-Lib function it equals, or the reference
+//!     check: less::<1, 2>,              // a cross-param rule beyond each param's range
+//!     new: |p| Kama::new(p.int(0), p.int(1), p.int(2)),
+//! },
+//! ```
+//!
+//! The variant, the type (`crate::indicators::<family>::<Kind>`) and the family string all
+//! come from the row's two identifiers, so a family always names the module its indicators
+//! live in. Rows are never reordered or renamed: the variant names and order are the saved
+//! states' encoding.
+
+/// A spec's params as the constructors take them (see [`declare_indicators!`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Params<'a>(pub(crate) &'a [f64; 4]);
+
+impl Params<'_> {
+    /// Param `i` as an integer (validated integral and in range by the catalogue).
+    pub(crate) fn int(self, i: usize) -> usize {
+        self.0[i] as usize
+    }
+
+    /// Param `i` as a number.
+    pub(crate) fn num(self, i: usize) -> f64 {
+        self.0[i]
+    }
+}
+
+macro_rules! declare_indicators {
+    ($(
+        $kind:ident {
+            name: $name:literal,
+            family: $family:ident,
+            params: [$($param:expr),* $(,)?],
+            $(columns: [$($column:literal),* $(,)?],)?
+            $(suffix: $suffix:literal,)?
+            talib: $talib:literal,
+            $(check: $check:expr,)?
+            new: |$p:ident| $new:expr $(,)?
+        }
+    ),* $(,)?) => {
+        /// Which indicator: one variant per catalogue row, in catalogue order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Kind {
+            $($kind),*
+        }
+
+        /// The streaming state of one indicator; dispatch by match keeps it serde-friendly
+        /// and allocation-free. Boxed: the enum stays one pointer wide whatever the largest
+        /// indicator, so a computer's many states stay dense in memory (the serde encoding
+        /// is the inner state's).
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub enum State {
+            $($kind(Box<$crate::indicators::$family::$kind>)),*
+        }
+
+        impl State {
+            /// Commits a closed candle; returns its outputs.
+            pub fn update(&mut self, c: &$crate::indicators::Candle) -> $crate::indicators::Outputs {
+                use $crate::indicators::Indicator;
+                match self {
+                    $(State::$kind(s) => s.update(c)),*
+                }
+            }
+
+            /// What `update` would return if `c` closed now; changes nothing.
+            pub fn peek(&self, c: &$crate::indicators::Candle) -> $crate::indicators::Outputs {
+                use $crate::indicators::Indicator;
+                match self {
+                    $(State::$kind(s) => s.peek(c)),*
+                }
+            }
+
+            /// Leading candles without a (complete) value.
+            pub fn lookback(&self) -> usize {
+                use $crate::indicators::Indicator;
+                match self {
+                    $(State::$kind(s) => s.lookback()),*
+                }
+            }
+        }
+
+        /// Every indicator, in [`Kind`] order (`CATALOGUE[kind as usize]` is its row).
+        pub const CATALOGUE: &[Def] = &[$(
+            Def {
+                kind: Kind::$kind,
+                name: $name,
+                family: stringify!($family),
+                params: &[$($param),*],
+                columns: &[$($($column),*)?],
+                suffix: $crate::indicators::registry::first!($($suffix,)? ""),
+                talib: $talib,
+                check: $crate::indicators::registry::first!($(Some($check as Check),)? None),
+            }
+        ),*];
+
+        impl Spec {
+            /// A fresh state, before any candle.
+            pub fn new_state(&self) -> State {
+                match self.kind {
+                    $(Kind::$kind => {
+                        let $p = $crate::indicators::registry::Params(&self.params);
+                        State::$kind(Box::new($new))
+                    }),*
+                }
+            }
+        }
+    };
+}
+
+/// The first of its arguments: an optional row field, else its default.
+macro_rules! first {
+    ($first:expr $(, $rest:expr)*) => {
+        $first
+    };
+}
+
+pub(crate) use {declare_indicators, first};

@@ -299,10 +299,10 @@ pub fn connected(ws_conn_id: &str, resume_token: &str, heartbeat_secs: u64) -> S
 }
 
 pub fn success(message: &str, data: Value, id: Option<&Value>) -> String {
-    with_id(
-        json!({"type": "success", "message": message, "data": data}),
-        id,
-    )
+    let mut reply = json!({"type": "success", "message": message});
+    // Moved in, not copied by `json!`: `data` can be a whole snapshot of values.
+    reply["data"] = data;
+    with_id(reply, id)
 }
 
 pub fn error(err: &ProtocolError, id: Option<&Value>) -> String {
@@ -317,7 +317,7 @@ pub fn pong(timestamp: &str, id: Option<&Value>) -> String {
 }
 
 /// `indicator_update`, serialized once per publication and shared by every receiver.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct IndicatorUpdate<'a> {
     #[serde(rename = "type")]
     pub kind: &'static str,

@@ -106,6 +106,17 @@ pub enum Conn {
     Cluster(ClusterConnection),
 }
 
+impl std::fmt::Debug for Conn {
+    // The connection types have no `Debug`; which kind it is is what a log needs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_cluster() {
+            "Conn::Cluster"
+        } else {
+            "Conn::Single"
+        })
+    }
+}
+
 impl Conn {
     pub fn is_cluster(&self) -> bool {
         matches!(self, Conn::Cluster(_))

@@ -129,3 +129,82 @@ macro_rules! first {
 }
 
 pub(crate) use {declare_indicators, first};
+
+#[cfg(test)]
+mod tests {
+    use crate::catalogue::{CATALOGUE, Spec};
+    use crate::indicators::Candle;
+
+    /// A deterministic random walk with flat stretches, zero volumes and UTC day changes.
+    fn walk(n: usize) -> Vec<Candle> {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut price = 23_450.0;
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let r = (x >> 11) as f64 / (1u64 << 53) as f64;
+                let open = price;
+                let flat = (i / 37) % 4 == 3;
+                if !flat {
+                    price *= 1.0 + (r - 0.5) * 0.01;
+                }
+                let (high, low) = if flat {
+                    (price, price)
+                } else {
+                    (open.max(price) * (1.0 + r * 0.002), open.min(price) * 0.999)
+                };
+                Candle {
+                    time: i as i64 * 3_600_000,
+                    open,
+                    high,
+                    low,
+                    close: price,
+                    volume: if i % 11 == 5 { 0.0 } else { 100.0 + r * 1000.0 },
+                }
+            })
+            .collect()
+    }
+
+    // Shows the MessagePack encoding of every state (compact and named) is the one running
+    // computers have saved in Redis: a change here means saved states no longer restore.
+    #[test]
+    fn saved_state_encoding_is_stable() {
+        use sha2::Digest;
+        let candles = walk(400);
+        let mut ids: Vec<String> = CATALOGUE.iter().map(|d| d.name.to_owned()).collect();
+        ids.extend(
+            [
+                "STOCHRSI_14_14_1_3",
+                "MACD_5_13_1",
+                "DONCHIAN_5_9",
+                "HMA_16",
+                "KAMA_5_3_20",
+                "ULTOSC_28_7_14",
+                "CCI_20_0.02",
+                "PSAR_0.05_0.1",
+                "WMA_3",
+                "STOCH_5_1_1",
+            ]
+            .map(str::to_owned),
+        );
+        let mut hash = sha2::Sha256::new();
+        for id in &ids {
+            let spec = Spec::from_id(id).unwrap();
+            let mut state = spec.new_state();
+            for (t, c) in candles.iter().enumerate() {
+                if [0, 1, 7, 33, 120, 399].contains(&t) {
+                    hash.update(crate::update::encode(&state));
+                    hash.update(crate::update::encode_named(&state));
+                }
+                state.update(c);
+            }
+        }
+        let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "35af9cc5e48cb46bcc6e0532439c3e1ba2bc5895bcc2226d65a133978bd7c698"
+        );
+    }
+}

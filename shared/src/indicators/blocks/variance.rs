@@ -30,7 +30,7 @@ pub(crate) struct RollingVariance {
 }
 
 /// The scalar state [`RollingVariance::step`] moves to.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct VarianceNext {
     shift: f64,
     sum1: f64,

@@ -30,7 +30,7 @@ struct WmaCore {
 }
 
 /// The scalar state [`WmaCore::step`] moves to.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct WmaNext {
     period_sum: f64,
     period_sub: f64,

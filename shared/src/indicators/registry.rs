@@ -207,4 +207,21 @@ mod tests {
             "35af9cc5e48cb46bcc6e0532439c3e1ba2bc5895bcc2226d65a133978bd7c698"
         );
     }
+
+    // Shows every row's `Def` sits at its kind's index (what `Spec::def` relies on) and names
+    // a family module, and that the fast < slow checks come from the rows.
+    #[test]
+    fn rows_are_in_kind_order() {
+        for (i, def) in CATALOGUE.iter().enumerate() {
+            assert_eq!(def.kind as usize, i, "{}", def.name);
+            assert!(
+                ["overlap", "momentum", "volatility", "volume"].contains(&def.family),
+                "{}",
+                def.name
+            );
+        }
+        let e = Spec::from_id("KAMA_10_30_30").unwrap_err();
+        assert_eq!(e.to_string(), "KAMA.fast must be less than KAMA.slow");
+        assert!(Spec::from_id("KAMA_10_29_30").is_ok());
+    }
 }

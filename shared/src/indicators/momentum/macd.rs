@@ -25,7 +25,7 @@ pub struct Macd {
     signal_ema: f64,
 }
 
-/// The state [`Macd::step`] moves to.
+/// The state [`Macd`]'s step moves to.
 #[derive(Debug)]
 pub struct MacdNext {
     fast_ema: f64,

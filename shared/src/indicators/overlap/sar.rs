@@ -37,7 +37,7 @@ pub struct Psar {
     prev_low: f64,
 }
 
-/// The state [`Psar::step`] moves to.
+/// The state [`Psar`]'s step moves to.
 #[derive(Debug)]
 pub struct PsarNext {
     long: bool,

@@ -29,7 +29,7 @@ struct WmaCore {
     ring: Ring,
 }
 
-/// The scalar state [`WmaCore::step`] moves to.
+/// The scalar state [`WmaCore`]'s step moves to.
 #[derive(Clone, Copy, Debug)]
 pub struct WmaNext {
     period_sum: f64,

@@ -5,7 +5,7 @@
 use crate::candles::{CandleSet, N_TF, Step, Tick};
 use shared::catalogue::{Spec, State};
 use shared::clock;
-use shared::indicators::{Candle, NONE, Outputs};
+use shared::indicators::{Candle, Outputs};
 use shared::timeframe::Timeframe;
 use shared::update::{IndicatorValue, StoredState, UpdateBatch, encode, encode_named, nullable};
 
@@ -22,11 +22,7 @@ pub(crate) struct Watched {
 impl Watched {
     /// Warms a fresh state from the closed-candle history, oldest first.
     pub(crate) fn warm(spec: &Spec, history: &[Candle]) -> Self {
-        let mut state = spec.new_state();
-        let mut last = NONE;
-        for c in history {
-            last = state.update(c);
-        }
+        let (state, last) = spec.warm(history);
         Watched {
             id: spec.id(),
             n_outputs: spec.columns().len(),

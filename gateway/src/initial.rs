@@ -7,7 +7,7 @@
 
 use crate::store::{Store, StoreError};
 use shared::catalogue::{Spec, outputs_json};
-use shared::indicators::{Candle, NONE, Outputs};
+use shared::indicators::{Candle, Outputs};
 use shared::pair::Pair;
 use shared::update::to_outputs;
 use std::collections::BTreeMap;
@@ -39,12 +39,7 @@ pub(crate) async fn initial_values(
                     h.retain(|c| last_time.is_some_and(|t| c.time <= t));
                     history = Some(h);
                 }
-                let mut state = spec.new_state();
-                let mut last = NONE;
-                for c in history.as_deref().unwrap_or_default() {
-                    last = state.update(c);
-                }
-                (state, last)
+                spec.warm(history.as_deref().unwrap_or_default())
             }
         };
         let out = match &snap.forming {

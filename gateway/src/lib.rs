@@ -120,7 +120,7 @@ pub async fn run(
     tracing::info!(%addr, gateway_id = %node.gateway_id, "gateway listening");
 
     let stop_accepting = shutdown.clone();
-    warp::serve(routes::routes(node.clone()))
+    warp::serve(routes::routes(&node))
         .incoming(listener)
         .graceful(async move { stop_accepting.cancelled().await })
         .run()

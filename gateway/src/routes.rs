@@ -18,16 +18,16 @@ use warp::http::StatusCode;
 use warp::hyper::upgrade::OnUpgrade;
 use warp::reply::{Reply, Response};
 
-fn json_reply(status: StatusCode, body: serde_json::Value) -> Response {
-    warp::reply::with_status(warp::reply::json(&body), status).into_response()
+fn json_reply(status: StatusCode, body: &serde_json::Value) -> Response {
+    warp::reply::with_status(warp::reply::json(body), status).into_response()
 }
 
 fn error_reply(status: StatusCode, error: &str, message: &str) -> Response {
-    json_reply(status, json!({"error": error, "message": message}))
+    json_reply(status, &json!({"error": error, "message": message}))
 }
 
 pub(crate) fn routes(
-    node: Arc<Node>,
+    node: &Arc<Node>,
 ) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static {
     let with_node = {
         let node = node.clone();
@@ -48,7 +48,7 @@ pub(crate) fn routes(
         .then(health);
     let healthz = warp::path!("healthz")
         .and(warp::get())
-        .map(|| json_reply(StatusCode::OK, json!({"status": "ok"})));
+        .map(|| json_reply(StatusCode::OK, &json!({"status": "ok"})));
     let readyz = warp::path!("readyz")
         .and(warp::get())
         .and(with_node.clone())
@@ -102,7 +102,8 @@ pub(crate) fn routes(
         .unify()
 }
 
-#[allow(clippy::too_many_arguments)]
+// warp hands each extracted value to its handler by value.
+#[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
 fn upgrade(
     node: Arc<Node>,
     query: HashMap<String, String>,
@@ -189,7 +190,7 @@ async fn health(node: Arc<Node>) -> Response {
     match node.store.cluster_figures().await {
         Ok(c) => json_reply(
             StatusCode::OK,
-            json!({
+            &json!({
                 "status": if node.broker.is_connected() { "ok" } else { "degraded" },
                 "active_sessions": c.active_sessions,
                 "unique_indicators": c.unique_indicators,
@@ -203,7 +204,7 @@ async fn health(node: Arc<Node>) -> Response {
             tracing::warn!(cause = %e, "health: Redis unreachable");
             json_reply(
                 StatusCode::SERVICE_UNAVAILABLE,
-                json!({"status": "unavailable", "error": "redis_unreachable", "timestamp": now, "gateway": local}),
+                &json!({"status": "unavailable", "error": "redis_unreachable", "timestamp": now, "gateway": local}),
             )
         }
     }
@@ -224,6 +225,6 @@ async fn readyz(node: Arc<Node>) -> Response {
     };
     json_reply(
         status,
-        json!({"ready": ready, "redis": redis, "pubsub": pubsub, "draining": draining}),
+        &json!({"ready": ready, "redis": redis, "pubsub": pubsub, "draining": draining}),
     )
 }

@@ -62,15 +62,7 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(spec.id());
         for &bank in &banks {
             // Every state past its warm-up, each on a slightly different series.
-            let mut states: Vec<State> = (0..bank)
-                .map(|k| {
-                    let mut s = spec.new_state();
-                    for c in &warm[k % 50..] {
-                        s.update(c);
-                    }
-                    s
-                })
-                .collect();
+            let mut states: Vec<State> = (0..bank).map(|k| spec.warm(&warm[k % 50..]).0).collect();
             group.throughput(Throughput::Elements(bank as u64));
             group.warm_up_time(Duration::from_secs(1));
             if bank >= 100_000 {
@@ -90,7 +82,7 @@ fn bench(c: &mut Criterion) {
                     for s in states.iter_mut() {
                         black_box(s.update(black_box(candle)));
                     }
-                })
+                });
             });
             group.bench_function(BenchmarkId::new("peek", bank), |b| {
                 b.iter(|| {
@@ -99,10 +91,10 @@ fn bench(c: &mut Criterion) {
                     for s in states.iter() {
                         black_box(s.peek(black_box(candle)));
                     }
-                })
+                });
             });
         }
-        // Warm-up cost: a fresh state fed 1,000 closed candles (what a computer or a gateway
+        // Warm-up cost: `Spec::warm` over 1,000 closed candles (what a computer or a gateway
         // does when an indicator becomes watched), per whole warm-up.
         if std::env::var("BENCH_WARM").map_or(true, |v| v != "0") {
             group.throughput(Throughput::Elements(1));
@@ -111,13 +103,7 @@ fn bench(c: &mut Criterion) {
                 .measurement_time(Duration::from_secs(1));
             let history = candles(1000);
             group.bench_function(BenchmarkId::new("warm", 1000), |b| {
-                b.iter(|| {
-                    let mut s = spec.new_state();
-                    for c in &history {
-                        black_box(s.update(black_box(c)));
-                    }
-                    s
-                })
+                b.iter(|| spec.warm(black_box(&history)));
             });
         }
         group.finish();

@@ -4,9 +4,17 @@
 //! Output columns are pandas-ta's (`MACDh_12_26_9`, `BBL_20_2.0`, `ATRr_14`, ...). Defaults are
 //! pandas-ta's. Values follow TA-Lib C 0.8.1 where it has the indicator (see `talib` of each
 //! entry and docs/indicators.md for the mapping). The table below is the single source:
-//! parsing, validation, ids, columns and the documentation's catalogue all come from it.
+//! `Kind`, `State`, `CATALOGUE`, the constructors and therefore parsing, validation, ids,
+//! columns and the documentation's catalogue all come from it. Adding an indicator is one row
+//! here plus its type in its family's module of `crate::indicators` (the row grammar is in
+//! `crate::indicators::registry`).
 
-use crate::indicators::*;
+use crate::indicators::momentum::*;
+use crate::indicators::overlap::*;
+use crate::indicators::registry::declare_indicators;
+use crate::indicators::volatility::*;
+use crate::indicators::volume::*;
+use crate::indicators::{Candle, NONE, Outputs};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
@@ -14,44 +22,133 @@ use std::fmt::Write;
 /// warm-up must fit in that history (TEMA and STOCHRSI have lower bounds for that reason).
 pub const MAX_LENGTH: f64 = 500.0;
 
-/// Defines `Kind` and `State` with one variant per indicator type, and `State`'s dispatch.
-macro_rules! indicators {
-    ($($kind:ident),* $(,)?) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum Kind { $($kind),* }
-
-        /// The streaming state of one indicator; dispatch by match keeps it serde-friendly and
-        /// allocation-free. Boxed: the enum stays one pointer wide whatever the largest
-        /// indicator, so a computer's many states stay dense in memory (the serde encoding is
-        /// the inner state's).
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        pub enum State { $($kind(Box<$kind>)),* }
-
-        impl State {
-            /// Commits a closed candle; returns its outputs.
-            pub fn update(&mut self, c: &Candle) -> Outputs {
-                match self { $(State::$kind(s) => s.update(c)),* }
-            }
-
-            /// What `update` would return if `c` closed now; changes nothing.
-            pub fn peek(&self, c: &Candle) -> Outputs {
-                match self { $(State::$kind(s) => s.peek(c)),* }
-            }
-
-            /// Leading candles without a (complete) value.
-            pub fn lookback(&self) -> usize {
-                match self { $(State::$kind(s) => s.lookback()),* }
-            }
-        }
-    };
+declare_indicators! {
+    // overlap
+    Sma { name: "SMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "SMA",
+        new: |p| Sma::new(p.int(0)) },
+    Ema { name: "EMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "EMA",
+        new: |p| Ema::new(p.int(0)) },
+    Wma { name: "WMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "WMA",
+        new: |p| Wma::new(p.int(0)) },
+    Dema { name: "DEMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "DEMA",
+        new: |p| Dema::new(p.int(0)) },
+    Tema { name: "TEMA", family: overlap, params: [int("length", 10.0, 2.0, 300.0)],
+        talib: "TEMA",
+        new: |p| Tema::new(p.int(0)) },
+    Trima { name: "TRIMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "TRIMA",
+        new: |p| Trima::new(p.int(0)) },
+    Kama { name: "KAMA", family: overlap,
+        params: [len("length", 10.0, 2.0), int("fast", 2.0, 1.0, 100.0), len("slow", 30.0, 2.0)],
+        talib: "KAMA (TA-Lib fixes fast 2, slow 30; other values use the same arithmetic)",
+        check: less::<1, 2>,
+        new: |p| Kama::new(p.int(0), p.int(1), p.int(2)) },
+    Rma { name: "RMA", family: overlap, params: [len("length", 10.0, 1.0)],
+        talib: "none: pandas ewm(alpha=1/n, adjust=False), as pandas-ta",
+        new: |p| Rma::new(p.int(0)) },
+    Hma { name: "HMA", family: overlap, params: [len("length", 10.0, 2.0)],
+        talib: "none: WMA(2 WMA(n/2) - WMA(n), sqrt n) from TA-Lib WMA, as pandas-ta",
+        new: |p| Hma::new(p.int(0)) },
+    Bbands { name: "BBANDS", family: overlap,
+        params: [len("length", 5.0, 2.0), float("std", 2.0, 0.1, 10.0)],
+        columns: ["BBL", "BBM", "BBU", "BBB", "BBP"],
+        talib: "BBANDS (matype SMA, nbdevup = nbdevdn = std); BBB, BBP as pandas-ta",
+        new: |p| Bbands::new(p.int(0), p.num(1)) },
+    Psar { name: "PSAR", family: overlap,
+        params: [float("af", 0.02, 0.001, 1.0), float("max_af", 0.2, 0.001, 1.0)],
+        columns: ["PSARl", "PSARs", "PSARaf", "PSARr"],
+        talib: "SAR (acceleration = af0 = af, maximum = max_af), split into pandas-ta's columns",
+        new: |p| Psar::new(p.num(0), p.num(1)) },
+    Supertrend { name: "SUPERTREND", family: overlap,
+        params: [len("length", 7.0, 2.0), float("multiplier", 3.0, 0.1, 10.0)],
+        columns: ["SUPERT", "SUPERTd", "SUPERTl", "SUPERTs"],
+        talib: "none: pandas-ta supertrend over TA-Lib ATR (atr_length = length)",
+        new: |p| Supertrend::new(p.int(0), p.num(1)) },
+    Donchian { name: "DONCHIAN", family: overlap,
+        params: [len("lower_length", 20.0, 1.0), len("upper_length", 20.0, 1.0)],
+        columns: ["DCL", "DCM", "DCU"],
+        talib: "none: rolling min/max of low/high and their mean, as pandas-ta",
+        new: |p| Donchian::new(p.int(0), p.int(1)) },
+    // momentum
+    Rsi { name: "RSI", family: momentum, params: [len("length", 14.0, 2.0)], talib: "RSI",
+        new: |p| Rsi::new(p.int(0)) },
+    Macd { name: "MACD", family: momentum,
+        params: [len("fast", 12.0, 2.0), len("slow", 26.0, 2.0), len("signal", 9.0, 1.0)],
+        columns: ["MACD", "MACDh", "MACDs"],
+        talib: "MACD",
+        check: less::<0, 1>,
+        new: |p| Macd::new(p.int(0), p.int(1), p.int(2)) },
+    Stoch { name: "STOCH", family: momentum,
+        params: [len("k", 14.0, 1.0), len("d", 3.0, 1.0), len("smooth_k", 3.0, 1.0)],
+        columns: ["STOCHk", "STOCHd"],
+        talib: "STOCH (fastk = k, slowk = smooth_k, slowd = d, SMA)",
+        new: |p| Stoch::new(p.int(0), p.int(1), p.int(2)) },
+    StochRsi { name: "STOCHRSI", family: momentum,
+        params: [
+            int("length", 14.0, 1.0, 250.0),
+            int("rsi_length", 14.0, 2.0, 250.0),
+            int("k", 3.0, 1.0, 250.0),
+            int("d", 3.0, 1.0, 250.0),
+        ],
+        columns: ["STOCHRSIk", "STOCHRSId"],
+        talib: "STOCH over TA-Lib RSI (k = 1 is TA-Lib STOCHRSI)",
+        new: |p| StochRsi::new(p.int(0), p.int(1), p.int(2), p.int(3)) },
+    Willr { name: "WILLR", family: momentum, params: [len("length", 14.0, 2.0)], talib: "WILLR",
+        new: |p| Willr::new(p.int(0)) },
+    Cci { name: "CCI", family: momentum,
+        params: [len("length", 14.0, 2.0), float("c", 0.015, 0.001, 1.0)],
+        talib: "CCI (TA-Lib fixes c = 0.015; other c scale it by 0.015 / c)",
+        new: |p| Cci::new(p.int(0), p.num(1)) },
+    Mfi { name: "MFI", family: momentum, params: [len("length", 14.0, 2.0)], talib: "MFI",
+        new: |p| Mfi::new(p.int(0)) },
+    Roc { name: "ROC", family: momentum, params: [len("length", 10.0, 1.0)], talib: "ROC",
+        new: |p| Roc::new(p.int(0)) },
+    Mom { name: "MOM", family: momentum, params: [len("length", 10.0, 1.0)], talib: "MOM",
+        new: |p| Mom::new(p.int(0)) },
+    Adx { name: "ADX", family: momentum, params: [len("length", 14.0, 2.0)],
+        columns: ["ADX", "DMP", "DMN"],
+        talib: "ADX, PLUS_DI, MINUS_DI",
+        new: |p| Adx::new(p.int(0)) },
+    Aroon { name: "AROON", family: momentum, params: [len("length", 14.0, 2.0)],
+        columns: ["AROOND", "AROONU", "AROONOSC"],
+        talib: "AROON, AROONOSC",
+        new: |p| Aroon::new(p.int(0)) },
+    Ultosc { name: "ULTOSC", family: momentum,
+        params: [len("fast", 7.0, 1.0), len("medium", 14.0, 1.0), len("slow", 28.0, 1.0)],
+        columns: ["UO"],
+        talib: "ULTOSC (weights 4/2/1, periods sorted as TA-Lib does)",
+        new: |p| Ultosc::new(p.int(0), p.int(1), p.int(2)) },
+    // volatility
+    Atr { name: "ATR", family: volatility, params: [len("length", 14.0, 2.0)],
+        columns: ["ATRr"],
+        talib: "ATR",
+        new: |p| Atr::new(p.int(0)) },
+    Natr { name: "NATR", family: volatility, params: [len("length", 14.0, 2.0)],
+        talib: "NATR",
+        new: |p| Natr::new(p.int(0)) },
+    Stddev { name: "STDDEV", family: volatility, params: [len("length", 30.0, 2.0)],
+        columns: ["STDEV"],
+        talib: "STDDEV (nbdev 1, population)",
+        new: |p| Stddev::new(p.int(0)) },
+    Trange { name: "TRANGE", family: volatility, params: [int("drift", 1.0, 1.0, 1.0)],
+        columns: ["TRUERANGE"],
+        talib: "TRANGE",
+        new: |_p| Trange::new() },
+    // volume
+    Obv { name: "OBV", family: volume, params: [], talib: "OBV", new: |_p| Obv::new() },
+    Ad { name: "AD", family: volume, params: [], talib: "AD", new: |_p| Ad::new() },
+    Adosc { name: "ADOSC", family: volume,
+        params: [len("fast", 3.0, 2.0), len("slow", 10.0, 2.0)],
+        talib: "ADOSC",
+        new: |p| Adosc::new(p.int(0), p.int(1)) },
+    Cmf { name: "CMF", family: volume, params: [len("length", 20.0, 1.0)],
+        talib: "none: pandas-ta cmf",
+        new: |p| Cmf::new(p.int(0)) },
+    Vwap { name: "VWAP", family: volume, params: [], suffix: "D",
+        talib: "none: pandas-ta vwap anchored to each UTC day, typical price (h+l+c)/3",
+        new: |_p| Vwap::new() },
 }
 
-indicators!(
-    Sma, Ema, Wma, Dema, Tema, Trima, Kama, Rma, Hma, Bbands, Psar, Supertrend, Donchian, Rsi,
-    Macd, Stoch, StochRsi, Willr, Cci, Mfi, Roc, Mom, Adx, Aroon, Ultosc, Atr, Natr, Stddev,
-    Trange, Obv, Ad, Adosc, Cmf, Vwap,
-);
-
+#[derive(Debug)]
 pub struct ParamDef {
     pub name: &'static str,
     pub default: f64,
@@ -60,9 +157,14 @@ pub struct ParamDef {
     pub integer: bool,
 }
 
+/// A rule across params, beyond each param's own range; the error names what is wrong.
+pub type Check = fn(&Def, &[f64; 4]) -> Result<(), CatalogueError>;
+
+#[derive(Debug)]
 pub struct Def {
     pub kind: Kind,
     pub name: &'static str,
+    /// The module of `crate::indicators` the indicator lives in (TA-Lib's function group).
     pub family: &'static str,
     pub params: &'static [ParamDef],
     /// Column prefixes in output order; empty = one output named like the id.
@@ -71,6 +173,8 @@ pub struct Def {
     pub suffix: &'static str,
     /// The TA-Lib function it equals, or the reference when TA-Lib has none.
     pub talib: &'static str,
+    /// Checked after every param is in its range.
+    pub check: Option<Check>,
 }
 
 const fn int(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
@@ -97,317 +201,19 @@ const fn float(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef
     }
 }
 
-const fn def(
-    kind: Kind,
-    name: &'static str,
-    family: &'static str,
-    params: &'static [ParamDef],
-    columns: &'static [&'static str],
-    talib: &'static str,
-) -> Def {
-    Def {
-        kind,
-        name,
-        family,
-        params,
-        columns,
-        suffix: "",
-        talib,
+/// Param `A` must be less than param `B`: MACD's and KAMA's fast < slow (TA-Lib swaps or
+/// accepts the other order; the protocol refuses it rather than guess).
+fn less<const A: usize, const B: usize>(def: &Def, v: &[f64; 4]) -> Result<(), CatalogueError> {
+    if v[A] < v[B] {
+        return Ok(());
     }
+    Err(CatalogueError::InvalidParams(format!(
+        "{name}.{a} must be less than {name}.{b}",
+        name = def.name,
+        a = def.params[A].name,
+        b = def.params[B].name,
+    )))
 }
-
-pub const CATALOGUE: &[Def] = &[
-    // overlap
-    def(
-        Kind::Sma,
-        "SMA",
-        "overlap",
-        &[len("length", 10.0, 2.0)],
-        &[],
-        "SMA",
-    ),
-    def(
-        Kind::Ema,
-        "EMA",
-        "overlap",
-        &[len("length", 10.0, 2.0)],
-        &[],
-        "EMA",
-    ),
-    def(
-        Kind::Wma,
-        "WMA",
-        "overlap",
-        &[len("length", 10.0, 2.0)],
-        &[],
-        "WMA",
-    ),
-    def(
-        Kind::Dema,
-        "DEMA",
-        "overlap",
-        &[len("length", 10.0, 2.0)],
-        &[],
-        "DEMA",
-    ),
-    def(
-        Kind::Tema,
-        "TEMA",
-        "overlap",
-        &[int("length", 10.0, 2.0, 300.0)],
-        &[],
-        "TEMA",
-    ),
-    def(
-        Kind::Trima,
-        "TRIMA",
-        "overlap",
-        &[len("length", 10.0, 2.0)],
-        &[],
-        "TRIMA",
-    ),
-    def(
-        Kind::Kama,
-        "KAMA",
-        "overlap",
-        &[
-            len("length", 10.0, 2.0),
-            int("fast", 2.0, 1.0, 100.0),
-            len("slow", 30.0, 2.0),
-        ],
-        &[],
-        "KAMA (TA-Lib fixes fast 2, slow 30; other values use the same arithmetic)",
-    ),
-    def(
-        Kind::Rma,
-        "RMA",
-        "overlap",
-        &[len("length", 10.0, 1.0)],
-        &[],
-        "none: pandas ewm(alpha=1/n, adjust=False), as pandas-ta",
-    ),
-    def(
-        Kind::Hma,
-        "HMA",
-        "overlap",
-        &[len("length", 10.0, 2.0)],
-        &[],
-        "none: WMA(2 WMA(n/2) - WMA(n), sqrt n) from TA-Lib WMA, as pandas-ta",
-    ),
-    def(
-        Kind::Bbands,
-        "BBANDS",
-        "overlap",
-        &[len("length", 5.0, 2.0), float("std", 2.0, 0.1, 10.0)],
-        &["BBL", "BBM", "BBU", "BBB", "BBP"],
-        "BBANDS (matype SMA, nbdevup = nbdevdn = std); BBB, BBP as pandas-ta",
-    ),
-    def(
-        Kind::Psar,
-        "PSAR",
-        "overlap",
-        &[
-            float("af", 0.02, 0.001, 1.0),
-            float("max_af", 0.2, 0.001, 1.0),
-        ],
-        &["PSARl", "PSARs", "PSARaf", "PSARr"],
-        "SAR (acceleration = af0 = af, maximum = max_af), split into pandas-ta's columns",
-    ),
-    def(
-        Kind::Supertrend,
-        "SUPERTREND",
-        "overlap",
-        &[len("length", 7.0, 2.0), float("multiplier", 3.0, 0.1, 10.0)],
-        &["SUPERT", "SUPERTd", "SUPERTl", "SUPERTs"],
-        "none: pandas-ta supertrend over TA-Lib ATR (atr_length = length)",
-    ),
-    def(
-        Kind::Donchian,
-        "DONCHIAN",
-        "overlap",
-        &[
-            len("lower_length", 20.0, 1.0),
-            len("upper_length", 20.0, 1.0),
-        ],
-        &["DCL", "DCM", "DCU"],
-        "none: rolling min/max of low/high and their mean, as pandas-ta",
-    ),
-    // momentum
-    def(
-        Kind::Rsi,
-        "RSI",
-        "momentum",
-        &[len("length", 14.0, 2.0)],
-        &[],
-        "RSI",
-    ),
-    def(
-        Kind::Macd,
-        "MACD",
-        "momentum",
-        &[
-            len("fast", 12.0, 2.0),
-            len("slow", 26.0, 2.0),
-            len("signal", 9.0, 1.0),
-        ],
-        &["MACD", "MACDh", "MACDs"],
-        "MACD",
-    ),
-    def(
-        Kind::Stoch,
-        "STOCH",
-        "momentum",
-        &[
-            len("k", 14.0, 1.0),
-            len("d", 3.0, 1.0),
-            len("smooth_k", 3.0, 1.0),
-        ],
-        &["STOCHk", "STOCHd"],
-        "STOCH (fastk = k, slowk = smooth_k, slowd = d, SMA)",
-    ),
-    def(
-        Kind::StochRsi,
-        "STOCHRSI",
-        "momentum",
-        &[
-            int("length", 14.0, 1.0, 250.0),
-            int("rsi_length", 14.0, 2.0, 250.0),
-            int("k", 3.0, 1.0, 250.0),
-            int("d", 3.0, 1.0, 250.0),
-        ],
-        &["STOCHRSIk", "STOCHRSId"],
-        "STOCH over TA-Lib RSI (k = 1 is TA-Lib STOCHRSI)",
-    ),
-    def(
-        Kind::Willr,
-        "WILLR",
-        "momentum",
-        &[len("length", 14.0, 2.0)],
-        &[],
-        "WILLR",
-    ),
-    def(
-        Kind::Cci,
-        "CCI",
-        "momentum",
-        &[len("length", 14.0, 2.0), float("c", 0.015, 0.001, 1.0)],
-        &[],
-        "CCI (TA-Lib fixes c = 0.015; other c scale it by 0.015 / c)",
-    ),
-    def(
-        Kind::Mfi,
-        "MFI",
-        "momentum",
-        &[len("length", 14.0, 2.0)],
-        &[],
-        "MFI",
-    ),
-    def(
-        Kind::Roc,
-        "ROC",
-        "momentum",
-        &[len("length", 10.0, 1.0)],
-        &[],
-        "ROC",
-    ),
-    def(
-        Kind::Mom,
-        "MOM",
-        "momentum",
-        &[len("length", 10.0, 1.0)],
-        &[],
-        "MOM",
-    ),
-    def(
-        Kind::Adx,
-        "ADX",
-        "momentum",
-        &[len("length", 14.0, 2.0)],
-        &["ADX", "DMP", "DMN"],
-        "ADX, PLUS_DI, MINUS_DI",
-    ),
-    def(
-        Kind::Aroon,
-        "AROON",
-        "momentum",
-        &[len("length", 14.0, 2.0)],
-        &["AROOND", "AROONU", "AROONOSC"],
-        "AROON, AROONOSC",
-    ),
-    def(
-        Kind::Ultosc,
-        "ULTOSC",
-        "momentum",
-        &[
-            len("fast", 7.0, 1.0),
-            len("medium", 14.0, 1.0),
-            len("slow", 28.0, 1.0),
-        ],
-        &["UO"],
-        "ULTOSC (weights 4/2/1, periods sorted as TA-Lib does)",
-    ),
-    // volatility
-    def(
-        Kind::Atr,
-        "ATR",
-        "volatility",
-        &[len("length", 14.0, 2.0)],
-        &["ATRr"],
-        "ATR",
-    ),
-    def(
-        Kind::Natr,
-        "NATR",
-        "volatility",
-        &[len("length", 14.0, 2.0)],
-        &[],
-        "NATR",
-    ),
-    def(
-        Kind::Stddev,
-        "STDDEV",
-        "volatility",
-        &[len("length", 30.0, 2.0)],
-        &["STDEV"],
-        "STDDEV (nbdev 1, population)",
-    ),
-    def(
-        Kind::Trange,
-        "TRANGE",
-        "volatility",
-        &[int("drift", 1.0, 1.0, 1.0)],
-        &["TRUERANGE"],
-        "TRANGE",
-    ),
-    // volume
-    def(Kind::Obv, "OBV", "volume", &[], &[], "OBV"),
-    def(Kind::Ad, "AD", "volume", &[], &[], "AD"),
-    def(
-        Kind::Adosc,
-        "ADOSC",
-        "volume",
-        &[len("fast", 3.0, 2.0), len("slow", 10.0, 2.0)],
-        &[],
-        "ADOSC",
-    ),
-    def(
-        Kind::Cmf,
-        "CMF",
-        "volume",
-        &[len("length", 20.0, 1.0)],
-        &[],
-        "none: pandas-ta cmf",
-    ),
-    Def {
-        kind: Kind::Vwap,
-        name: "VWAP",
-        family: "volume",
-        params: &[],
-        columns: &[],
-        suffix: "D",
-        talib: "none: pandas-ta vwap anchored to each UTC day, typical price (h+l+c)/3",
-    },
-];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogueError {
@@ -441,11 +247,9 @@ fn format_param(p: &ParamDef, v: f64, out: &mut String) {
 }
 
 impl Spec {
+    /// The catalogue row of this spec's kind.
     pub fn def(&self) -> &'static Def {
-        CATALOGUE
-            .iter()
-            .find(|d| d.kind == self.kind)
-            .expect("every kind is in the catalogue")
+        &CATALOGUE[self.kind as usize]
     }
 
     /// From a protocol `{"name": .., "params": {..}}`; omitted params take their defaults.
@@ -516,18 +320,8 @@ impl Spec {
                 )));
             }
         }
-        let order = match def.kind {
-            Kind::Macd => Some((0, 1)),
-            Kind::Kama => Some((1, 2)),
-            _ => None,
-        };
-        if let Some((fast, slow)) = order
-            && values[fast] >= values[slow]
-        {
-            return Err(CatalogueError::InvalidParams(format!(
-                "{name}.fast must be less than {name}.slow",
-                name = def.name
-            )));
+        if let Some(check) = def.check {
+            check(def, &values)?;
         }
         Ok(Spec {
             kind: def.kind,
@@ -570,45 +364,16 @@ impl Spec {
             .collect()
     }
 
-    pub fn new_state(&self) -> State {
-        let p = |i: usize| self.params[i] as usize;
-        let f = |i: usize| self.params[i];
-        match self.kind {
-            Kind::Sma => State::Sma(Box::new(Sma::new(p(0)))),
-            Kind::Ema => State::Ema(Box::new(Ema::new(p(0)))),
-            Kind::Wma => State::Wma(Box::new(Wma::new(p(0)))),
-            Kind::Dema => State::Dema(Box::new(Dema::new(p(0)))),
-            Kind::Tema => State::Tema(Box::new(Tema::new(p(0)))),
-            Kind::Trima => State::Trima(Box::new(Trima::new(p(0)))),
-            Kind::Kama => State::Kama(Box::new(Kama::new(p(0), p(1), p(2)))),
-            Kind::Rma => State::Rma(Box::new(Rma::new(p(0)))),
-            Kind::Hma => State::Hma(Box::new(Hma::new(p(0)))),
-            Kind::Bbands => State::Bbands(Box::new(Bbands::new(p(0), f(1)))),
-            Kind::Psar => State::Psar(Box::new(Psar::new(f(0), f(1)))),
-            Kind::Supertrend => State::Supertrend(Box::new(Supertrend::new(p(0), f(1)))),
-            Kind::Donchian => State::Donchian(Box::new(Donchian::new(p(0), p(1)))),
-            Kind::Rsi => State::Rsi(Box::new(Rsi::new(p(0)))),
-            Kind::Macd => State::Macd(Box::new(Macd::new(p(0), p(1), p(2)))),
-            Kind::Stoch => State::Stoch(Box::new(Stoch::new(p(0), p(1), p(2)))),
-            Kind::StochRsi => State::StochRsi(Box::new(StochRsi::new(p(0), p(1), p(2), p(3)))),
-            Kind::Willr => State::Willr(Box::new(Willr::new(p(0)))),
-            Kind::Cci => State::Cci(Box::new(Cci::new(p(0), f(1)))),
-            Kind::Mfi => State::Mfi(Box::new(Mfi::new(p(0)))),
-            Kind::Roc => State::Roc(Box::new(Roc::new(p(0)))),
-            Kind::Mom => State::Mom(Box::new(Mom::new(p(0)))),
-            Kind::Adx => State::Adx(Box::new(Adx::new(p(0)))),
-            Kind::Aroon => State::Aroon(Box::new(Aroon::new(p(0)))),
-            Kind::Ultosc => State::Ultosc(Box::new(Ultosc::new(p(0), p(1), p(2)))),
-            Kind::Atr => State::Atr(Box::new(Atr::new(p(0)))),
-            Kind::Natr => State::Natr(Box::new(Natr::new(p(0)))),
-            Kind::Stddev => State::Stddev(Box::new(Stddev::new(p(0)))),
-            Kind::Trange => State::Trange(Box::new(Trange::new())),
-            Kind::Obv => State::Obv(Box::default()),
-            Kind::Ad => State::Ad(Box::default()),
-            Kind::Adosc => State::Adosc(Box::new(Adosc::new(p(0), p(1)))),
-            Kind::Cmf => State::Cmf(Box::new(Cmf::new(p(0)))),
-            Kind::Vwap => State::Vwap(Box::default()),
+    /// A new state fed every candle of `history` in order (oldest first), and the outputs
+    /// of the last one (`NONE` for an empty history): what a computer or a gateway does when
+    /// an indicator becomes watched.
+    pub fn warm(&self, history: &[Candle]) -> (State, Outputs) {
+        let mut state = self.new_state();
+        let mut last = NONE;
+        for c in history {
+            last = state.update(c);
         }
+        (state, last)
     }
 }
 
@@ -688,5 +453,45 @@ mod tests {
             outputs_json(&bb, &[1.0, 1.0, 1.0, 0.0, nan])["BBP_5_2.0"],
             json!(null)
         );
+    }
+
+    // Shows `warm` is a fresh state fed the history in order, with the last outputs (NONE
+    // for no history), for every indicator.
+    #[test]
+    fn warm_is_new_state_fed_the_history() {
+        let history: Vec<Candle> = (0..60)
+            .map(|i| {
+                let x = 100.0 + f64::from(i % 7) - f64::from(i % 3) * 0.5;
+                Candle {
+                    time: i64::from(i) * 60_000,
+                    open: x,
+                    high: x + 1.0,
+                    low: x - 1.5,
+                    close: x + 0.25,
+                    volume: 10.0 + f64::from(i),
+                }
+            })
+            .collect();
+        for def in CATALOGUE {
+            let spec = Spec::from_id(def.name).unwrap();
+            let (state, last) = spec.warm(&[]);
+            // Compared encoded: states hold NaN (SUPERTREND's bands), never `==` to itself.
+            let encode = crate::update::encode::<State>;
+            assert_eq!(encode(&state), encode(&spec.new_state()), "{}", def.name);
+            assert!(last.iter().all(|v| v.is_nan()), "{}", def.name);
+            let mut want = spec.new_state();
+            let mut want_last = NONE;
+            for c in &history {
+                want_last = want.update(c);
+            }
+            let (state, last) = spec.warm(&history);
+            assert_eq!(encode(&state), encode(&want), "{}", def.name);
+            assert_eq!(
+                last.map(f64::to_bits),
+                want_last.map(f64::to_bits),
+                "{}",
+                def.name
+            );
+        }
     }
 }

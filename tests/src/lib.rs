@@ -53,6 +53,7 @@ fn spawn_redis(dir: &std::path::Path, sock: &std::path::Path) -> Result<tokio::p
 }
 
 /// A private redis-server on a unix socket; killed on drop.
+#[derive(Debug)]
 pub struct Redis {
     child: Option<tokio::process::Child>,
     /// The nodes of a cluster (empty for a single server).
@@ -270,6 +271,7 @@ impl Drop for Redis {
 }
 
 /// A gateway running in this process on an ephemeral port.
+#[derive(Debug)]
 pub struct Gateway {
     pub addr: SocketAddr,
     pub shutdown: CancellationToken,
@@ -333,6 +335,7 @@ impl Drop for Gateway {
 }
 
 /// A computer running in this process.
+#[derive(Debug)]
 pub struct Computer {
     pub shutdown: CancellationToken,
     pub handle: JoinHandle<Result<()>>,
@@ -372,6 +375,7 @@ impl Drop for Computer {
 
 /// What most tests start with: a private Redis, optionally a computer, and a gateway (dropped in
 /// that order: gateway, computer, Redis). Panics when any of them does not start.
+#[derive(Debug)]
 pub struct Stack {
     pub gw: Gateway,
     pub computer: Option<Computer>,
@@ -413,6 +417,7 @@ impl Stack {
 }
 
 /// Live ticks (see [`tick_forever`]) for `symbols` every `period`, until stopped or dropped.
+#[derive(Debug)]
 pub struct Ticks(CancellationToken);
 
 impl Ticks {
@@ -420,7 +425,7 @@ impl Ticks {
         let stop = CancellationToken::new();
         tick_forever(
             redis.url.clone(),
-            symbols.iter().map(|s| s.to_string()).collect(),
+            symbols.iter().map(ToString::to_string).collect(),
             period,
             stop.clone(),
         );
@@ -499,6 +504,7 @@ pub async fn http_request(addr: SocketAddr, raw: &str) -> Result<(u16, String)> 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A WebSocket client that remembers everything it received.
+#[derive(Debug)]
 pub struct Client {
     ws: Ws,
     pub ws_conn_id: String,
@@ -758,7 +764,9 @@ impl Client {
 }
 
 pub fn subscribe(symbol: &str, tf: &str, indicators: Value) -> Value {
-    json!({"action": "subscribe", "symbol": symbol, "timeframe": tf, "indicators": indicators})
+    let mut request = json!({"action": "subscribe", "symbol": symbol, "timeframe": tf});
+    request["indicators"] = indicators;
+    request
 }
 
 /// Matches the final update of indicator `id` for the candle that starts at `candle_time`.
@@ -814,7 +822,7 @@ pub fn write_minutes(
     pause: Duration,
 ) -> JoinHandle<()> {
     let url = redis.url.clone();
-    let symbols: Vec<String> = symbols.iter().map(|s| s.to_string()).collect();
+    let symbols: Vec<String> = symbols.iter().map(ToString::to_string).collect();
     tokio::spawn(async move {
         let target = shared::redis_conn::Target::parse(&url).expect("redis url");
         let mut c = target.connect().await.expect("redis");

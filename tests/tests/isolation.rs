@@ -21,7 +21,7 @@ fn ids_seen(c: &Client) -> BTreeSet<String> {
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
-    ids.iter().map(|s| s.to_string()).collect()
+    ids.iter().map(std::string::ToString::to_string).collect()
 }
 
 // Plan 1: one tab with RSI and SMA gets both, and nothing after unsubscribe.

@@ -272,7 +272,7 @@ async fn killed_gateway_sessions_resume_elsewhere_without_missing_a_final() {
                     .iter()
                     .rev()
                     .take(8)
-                    .map(|m| m.to_string())
+                    .map(ToString::to_string)
                     .collect();
                 panic!("client {i} never got the last {id} final; last frames: {tail:#?}");
             }

@@ -2,7 +2,7 @@
 //! history stream after a seq, and its closed candles.
 
 use super::{Result, Store};
-use redis::AsyncCommands;
+use shared::history;
 use shared::indicators::Candle;
 use shared::keys;
 use shared::pair::Pair;
@@ -41,8 +41,8 @@ impl Store {
                 .into_iter()
                 .map(|s| s.and_then(|b| decode(&b).ok()))
                 .collect(),
-            forming: forming.and_then(|b| decode(&b).ok()),
-            last_closed: last.and_then(|b| decode(&b).ok()),
+            forming: forming.as_deref().and_then(history::decode_candle),
+            last_closed: last.as_deref().and_then(history::decode_candle),
             seq: seq.unwrap_or(0),
         })
     }
@@ -77,9 +77,6 @@ impl Store {
 
     pub(crate) async fn candles(&self, pair: &Pair) -> Result<Vec<Candle>> {
         let mut c = self.conn().await?;
-        let raw: Vec<Vec<u8>> = c
-            .lrange(keys::candles(pair.symbol(), pair.timeframe), 0, -1)
-            .await?;
-        Ok(raw.iter().filter_map(|b| decode(b).ok()).collect())
+        Ok(history::closed_candles(&mut c, pair.symbol(), pair.timeframe).await?)
     }
 }

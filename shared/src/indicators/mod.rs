@@ -1,41 +1,34 @@
 //! Streaming indicators, value-for-value equal to TA-Lib C 0.8.1.
 //!
-//! Every indicator is a small state machine over closed candles:
-//! - `update(&candle)` commits a closed candle and returns the outputs for it;
-//! - `peek(&candle)` returns what `update` would return if `candle` (the forming one) closed
-//!   now, without changing the state.
+//! Every indicator is a small state machine over closed candles implementing [`Indicator`].
+//! Its maths is two required methods:
+//! - `step(&candle)` computes the outputs if `candle` closed now and the state change that
+//!   closing it makes (`Self::Next`), without mutating anything;
+//! - `advance(&candle, next)` applies that change.
 //!
-//! Both are O(1) and allocate nothing. Outputs are `f64`, `NaN` meaning "no value yet"
-//! (TA-Lib's warm-up); the protocol layer turns `NaN` into JSON `null`.
-//! States derive serde so a computer can save them in Redis and another one can continue
-//! bit-identically.
+//! `update` (commit a closed candle, return its outputs) is `step` then `advance`, and `peek`
+//! (what `update` would return for the forming candle) is `step`'s outputs: both are provided
+//! once by the trait, so a peek is bit-identical to the update that follows by construction.
+//! `step` does all the floating-point work and `advance` only stores what `step` computed;
+//! neither allocates, and both are O(1) (amortized for the rolling extremes; CCI and the
+//! TA-Lib re-anchoring/re-summing steps are O(length) as in C).
+//!
+//! Outputs are `f64`, `NaN` meaning "no value yet" (TA-Lib's warm-up); the protocol layer
+//! turns `NaN` into JSON `null`. States derive serde so a computer can save them in Redis and
+//! another one can continue bit-identically: a state's fields (names, order, types) are its
+//! saved form and do not change.
+//!
+//! Layout: one module per family (the catalogue's `family`), [`overlap`], [`momentum`],
+//! [`volatility`], [`volume`]; `blocks` holds what several indicators share (windows, the
+//! rolling extreme, TA-Lib's variance and smoothing forms). The catalogue
+//! (`crate::catalogue`) declares each indicator once and derives everything else.
 
-mod directional;
-mod ma;
-mod momentum;
-mod oscillators;
-mod overlap;
-mod range;
-mod trend;
-mod volatility;
-mod volume;
-
-pub use ma::{Ema, Sma};
-pub use momentum::{Macd, Rsi};
-pub use volatility::Bbands;
-// Issue 3 families: each file exports its indicator types.
-#[allow(unused_imports)]
-pub use directional::*;
-#[allow(unused_imports)]
-pub use oscillators::*;
-#[allow(unused_imports)]
-pub use overlap::*;
-#[allow(unused_imports)]
-pub use range::*;
-#[allow(unused_imports)]
-pub use trend::*;
-#[allow(unused_imports)]
-pub use volume::*;
+mod blocks;
+pub mod momentum;
+pub mod overlap;
+pub(crate) mod registry;
+pub mod volatility;
+pub mod volume;
 
 use serde::{Deserialize, Serialize};
 
@@ -58,3 +51,30 @@ pub type Outputs = [f64; MAX_OUTPUTS];
 
 /// All-null outputs.
 pub const NONE: Outputs = [f64::NAN; MAX_OUTPUTS];
+
+/// A streaming indicator (see the module doc for the contract).
+pub trait Indicator {
+    /// The state change of one closed candle, computed by `step` and applied by `advance`.
+    type Next;
+
+    /// The outputs if `c` closed now and the change closing it makes; changes nothing.
+    fn step(&self, c: &Candle) -> (Outputs, Self::Next);
+
+    /// Commits closed candle `c` with the change `step(c)` returned.
+    fn advance(&mut self, c: &Candle, next: Self::Next);
+
+    /// Leading candles without a (complete) value: TA-Lib's lookback.
+    fn lookback(&self) -> usize;
+
+    /// Commits a closed candle; returns its outputs.
+    fn update(&mut self, c: &Candle) -> Outputs {
+        let (out, next) = self.step(c);
+        self.advance(c, next);
+        out
+    }
+
+    /// What `update` would return if `c` closed now; changes nothing.
+    fn peek(&self, c: &Candle) -> Outputs {
+        self.step(c).0
+    }
+}

@@ -1,250 +1,227 @@
-//! Volatility: Bollinger Bands, bit-identical to TA-Lib 0.8.1 `TA_BBANDS` with an SMA middle
-//! band and `nbdevup == nbdevdn`.
+//! The volatility family: ATR, NATR, STDDEV, TRANGE, bit-identical to TA-Lib 0.8.1 `TA_ATR`,
+//! `TA_NATR`, `TA_STDDEV` (nbdev 1) and `TA_TRANGE`.
 //!
-//! TA-Lib 0.8.1 no longer computes the deviation as `E[x^2] - mean^2` over raw prices
-//! (issues #118, #243 of TA-Lib/ta-lib). Its SMA fast path runs two recurrences in one pass:
-//! - the middle band: the plain SMA running total (`total / n`, exactly `TA_SMA`);
-//! - the variance over shifted data, `sum((x-K)^2)/n - (sum(x-K)/n)^2`, where the shift `K`
-//!   starts as the first close and is re-anchored on the window mean (a fresh two-pass over
-//!   the window, O(n)) when cancellation threatens (`variance < 1e-6 * sum((x-K)^2)/n`), when
-//!   the value leaving the window dominates (`(x_out-K)^2 > 1e6 * sum`), or every `32 * n`
-//!   bars. After a re-anchor a variance below `1e-12 * sum((x-K)^2)/n` is flushed to 0.
-//!
-//! Then `stddev = sqrt(variance)` (0 when the variance is exactly 0) and, for equal
-//! deviations, `upper = middle + stddev * std`, `lower = middle - stddev * std` (no FMA).
-//! This was checked bit-for-bit against the shipped library.
+//! Read from the shipped library (the `ta-lib==0.8.2` wheel bundles TA-Lib C 0.8.1), which
+//! differs from the older C sources:
+//! - ATR/NATR are dispatched to a fused multiply-add build on CPUs that have it. The Wilder
+//!   step is no longer `(prev * (n-1) + tr) / n` but [`wilder::atr`]; the seed is the
+//!   in-order mean of the first `n` true ranges (bars 1..=n).
+//! - STDDEV takes TA-Lib's new variance (the one BBANDS uses, [`RollingVariance`]) and `sqrt`
+//!   of it with no zero test.
+//! - NATR divides by the close with an exact zero test (`close != 0`, else 0).
 
-use super::{Candle, NONE, Outputs};
+use super::blocks::{RollingVariance, VarianceNext, check_period, one, true_range, wilder};
+use super::{Candle, Indicator, NONE, Outputs};
 use serde::{Deserialize, Serialize};
 
-/// TA-Lib 0.8.1's rolling variance of the last `length` closes, shared by BBANDS and STDDEV
-/// (`TA_VAR`'s recurrences, described in the module doc).
+/// True range: `[TRUERANGE_1]` (TA-Lib `TRANGE`; pandas-ta `true_range`, drift 1, with
+/// TA-Lib). `max(high - low, |prev_close - high|, |prev_close - low|)`, from the second bar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct RollingVariance {
-    length: usize,
-    /// `1 / length`, as TA-Lib hoists it.
-    inv: f64,
+pub struct Trange {
     count: usize,
-    /// Variance shift `K` and the shifted sums `sum(x-K)`, `sum((x-K)^2)` (`varTotal1/2`).
-    shift: f64,
-    sum1: f64,
-    sum2: f64,
-    /// Bars left before the periodic re-anchor (`_barsSinceReseed`).
-    until_reseed: i64,
-    /// The last `length` closes; close `i` lives at `i % length`.
-    ring: Vec<f64>,
+    prev_close: f64,
 }
 
-/// The scalar state [`RollingVariance::step`] moves to.
-pub(crate) struct VarianceNext {
-    shift: f64,
-    sum1: f64,
-    sum2: f64,
-    until_reseed: i64,
-}
-
-impl RollingVariance {
-    pub(crate) fn new(length: usize) -> Self {
-        RollingVariance {
-            length,
-            inv: 1.0 / length as f64,
+impl Trange {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
             count: 0,
-            shift: 0.0,
-            sum1: 0.0,
-            sum2: 0.0,
-            until_reseed: 0,
-            ring: vec![0.0; length],
+            prev_close: 0.0,
+        }
+    }
+}
+
+impl Indicator for Trange {
+    type Next = ();
+
+    fn step(&self, c: &Candle) -> (Outputs, ()) {
+        let mut out = NONE;
+        if self.count > 0 {
+            out[0] = true_range(c, self.prev_close);
+        }
+        (out, ())
+    }
+
+    fn advance(&mut self, c: &Candle, (): ()) {
+        self.prev_close = c.close;
+        self.count += 1;
+    }
+
+    /// TA-Lib's lookback: 1.
+    fn lookback(&self) -> usize {
+        1
+    }
+}
+
+/// TA-Lib 0.8.1's ATR recursion, shared by [`Atr`], [`Natr`] and the supertrend.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct AtrCore {
+    length: usize,
+    /// `(n-1)/n` and `1 - (n-1)/n`.
+    decay: f64,
+    weight: f64,
+    count: usize,
+    prev_close: f64,
+    /// While warming up: the in-order sum of the true ranges; then the ATR.
+    value: f64,
+}
+
+impl AtrCore {
+    pub(crate) fn new(length: usize) -> Self {
+        check_period("ATR length", length, 2);
+        let decay = (length - 1) as f64 / length as f64;
+        Self {
+            length,
+            decay,
+            weight: 1.0 - decay,
+            count: 0,
+            prev_close: 0.0,
+            value: 0.0,
         }
     }
 
-    /// The close at window position `k` (0 = oldest) of the window ending with `x`, the
-    /// close at index `self.count`. Valid once `self.count >= length - 1`.
-    fn window_at(&self, k: usize, x: f64) -> f64 {
-        let n = self.length;
-        if k == n - 1 {
-            x
+    /// TA-Lib's lookback (unstable period 0): `length`.
+    pub(crate) fn lookback(&self) -> usize {
+        self.length
+    }
+
+    /// The ATR for bar `c` at index `self.count` (NaN while warming up), and the new value.
+    pub(crate) fn step(&self, c: &Candle) -> (f64, f64) {
+        let (n, i) = (self.length, self.count);
+        if i == 0 {
+            return (f64::NAN, self.value);
+        }
+        let tr = true_range(c, self.prev_close);
+        if i < n {
+            return (f64::NAN, self.value + tr);
+        }
+        let atr = if i == n {
+            (self.value + tr) / n as f64
         } else {
-            self.ring[(self.count + 1 + k) % n]
-        }
-    }
-
-    /// The close leaving the window once `x` is in it.
-    pub(crate) fn trailing(&self, x: f64) -> f64 {
-        self.window_at(0, x)
-    }
-
-    /// The variance of the window ending with `x` (`None` while it is not full) and the state
-    /// to [`commit`](Self::commit) if `x` closes.
-    pub(crate) fn step(&self, x: f64) -> (Option<f64>, VarianceNext) {
-        let n = self.length;
-        let inv = self.inv;
-        let mut next = VarianceNext {
-            shift: if self.count == 0 { x } else { self.shift },
-            sum1: self.sum1,
-            sum2: self.sum2,
-            until_reseed: self.until_reseed,
+            wilder::atr(self.value, tr, self.decay, self.weight)
         };
-        let mut d = x - next.shift;
-        next.sum1 += d;
-        d *= d;
-        next.sum2 += d;
-        if self.count < n - 1 {
-            return (None, next);
-        }
-        if self.count == n - 1 {
-            next.until_reseed = 32 * n as i64;
-        }
-        let mean1 = next.sum1 * inv;
-        let mut variance = next.sum2 * inv - mean1 * mean1;
-
-        // Drop the close leaving the window (index count - (n - 1)).
-        let trailing = self.trailing(x);
-        let mut d = trailing - next.shift;
-        next.sum1 -= d;
-        d *= d;
-        next.sum2 -= d;
-
-        next.until_reseed -= 1;
-        if variance < 1e-6 * (next.sum2 * inv) || d > 1e6 * next.sum2 || next.until_reseed <= 0 {
-            // Re-anchor the shift on the window mean: a fresh two-pass over the window.
-            next.until_reseed = 32 * n as i64;
-            let mut sum = 0.0;
-            for k in 0..n {
-                sum += self.window_at(k, x);
-            }
-            next.shift = sum * inv;
-            next.sum1 = 0.0;
-            next.sum2 = 0.0;
-            for k in 0..n {
-                let mut d = self.window_at(k, x) - next.shift;
-                next.sum1 += d;
-                d *= d;
-                next.sum2 += d;
-            }
-            let mean1 = next.sum1 * inv;
-            variance = next.sum2 * inv - mean1 * mean1;
-            if variance < 1e-12 * (next.sum2 * inv) {
-                variance = 0.0;
-            }
-            let mut d = trailing - next.shift;
-            next.sum1 -= d;
-            d *= d;
-            next.sum2 -= d;
-        }
-        (Some(variance), next)
+        (atr, atr)
     }
 
-    pub(crate) fn commit(&mut self, x: f64, next: VarianceNext) {
-        self.shift = next.shift;
-        self.sum1 = next.sum1;
-        self.sum2 = next.sum2;
-        self.until_reseed = next.until_reseed;
-        self.ring[self.count % self.length] = x;
+    pub(crate) fn commit(&mut self, c: &Candle, value: f64) {
+        self.value = value;
+        self.prev_close = c.close;
         self.count += 1;
     }
 }
 
-/// Bollinger Bands of the close: `[BBL, BBM, BBU, BBB, BBP]`.
-///
-/// `BBB = 100 * (upper - lower) / middle` and `BBP = (close - lower) / (upper - lower)`
-/// (pandas-ta), NaN where a divisor is 0.
+/// Average true range: `[ATRr_n]` (TA-Lib `ATR`; pandas-ta `atr` with TA-Lib installed,
+/// whose column name says `r` for its default `mamode="rma"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Bbands {
+pub struct Atr {
+    core: AtrCore,
+}
+
+impl Atr {
+    pub fn new(length: usize) -> Self {
+        Self {
+            core: AtrCore::new(length),
+        }
+    }
+}
+
+impl Indicator for Atr {
+    /// The ATR core's new value.
+    type Next = f64;
+
+    fn step(&self, c: &Candle) -> (Outputs, f64) {
+        let (atr, value) = self.core.step(c);
+        (one(atr), value)
+    }
+
+    fn advance(&mut self, c: &Candle, value: f64) {
+        self.core.commit(c, value);
+    }
+
+    /// TA-Lib's lookback (unstable period 0): `length`.
+    fn lookback(&self) -> usize {
+        self.core.lookback()
+    }
+}
+
+/// Normalized average true range: `[NATR_n]` (TA-Lib `NATR`),
+/// `(atr / close) * 100`, 0 when the close is exactly 0.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Natr {
+    core: AtrCore,
+}
+
+impl Natr {
+    pub fn new(length: usize) -> Self {
+        Self {
+            core: AtrCore::new(length),
+        }
+    }
+}
+
+impl Indicator for Natr {
+    /// The ATR core's new value.
+    type Next = f64;
+
+    fn step(&self, c: &Candle) -> (Outputs, f64) {
+        let (atr, value) = self.core.step(c);
+        let mut out = NONE;
+        if !atr.is_nan() {
+            out[0] = if c.close != 0.0 {
+                (atr / c.close) * 100.0
+            } else {
+                0.0
+            };
+        }
+        (out, value)
+    }
+
+    fn advance(&mut self, c: &Candle, value: f64) {
+        self.core.commit(c, value);
+    }
+
+    /// TA-Lib's lookback (unstable period 0): `length`.
+    fn lookback(&self) -> usize {
+        self.core.lookback()
+    }
+}
+
+/// Population standard deviation of the close: `[STDEV_n]` (TA-Lib `STDDEV` with nbdev 1;
+/// pandas-ta `stdev` with TA-Lib installed, which passes only the length, so ddof is 0).
+///
+/// TA-Lib 0.8.1's `TA_VAR` ([`RollingVariance`], the same recurrences as BBANDS'
+/// deviation), output `sqrt(variance)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stddev {
     length: usize,
-    std: f64,
-    /// SMA running total (`maTotal`).
-    total: f64,
     var: RollingVariance,
 }
 
-impl Bbands {
-    pub fn new(length: usize, std: f64) -> Self {
-        assert!(
-            (2..=100_000).contains(&length),
-            "BBANDS length must be >= 2"
-        );
-        assert!(std.is_finite() && std > 0.0, "BBANDS std must be > 0");
+impl Stddev {
+    pub fn new(length: usize) -> Self {
+        check_period("STDDEV length", length, 2);
         Self {
             length,
-            std,
-            total: 0.0,
             var: RollingVariance::new(length),
         }
     }
-
-    /// TA-Lib's lookback: `length - 1`.
-    pub fn lookback(&self) -> usize {
-        self.length - 1
-    }
-
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, total, next) = self.step(c.close);
-        self.total = total;
-        self.var.commit(c.close, next);
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c.close).0
-    }
-
-    fn step(&self, x: f64) -> (Outputs, f64, VarianceNext) {
-        let mut total = self.total + x;
-        let (variance, next) = self.var.step(x);
-        let Some(variance) = variance else {
-            return (NONE, total, next);
-        };
-        let middle = total / self.length as f64;
-        total -= self.var.trailing(x);
-        let stddev = if variance != 0.0 {
-            variance.sqrt()
-        } else {
-            0.0
-        };
-        let dev = stddev * self.std;
-        let upper = middle + dev;
-        let lower = middle - dev;
-        let range = upper - lower;
-        let mut out = NONE;
-        out[0] = lower;
-        out[1] = middle;
-        out[2] = upper;
-        out[3] = if middle != 0.0 {
-            100.0 * range / middle
-        } else {
-            f64::NAN
-        };
-        out[4] = if range != 0.0 {
-            (x - lower) / range
-        } else {
-            f64::NAN
-        };
-        (out, total, next)
-    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl Indicator for Stddev {
+    type Next = VarianceNext;
 
-    /// A window of identical closes has zero width: bands = middle, BBB = 0, BBP = NaN (0/0).
-    #[test]
-    fn flat_window_has_zero_width_and_no_percent_b() {
-        let mut bb = Bbands::new(3, 2.0);
-        let mut out = NONE;
-        for close in [101.25, 101.25, 101.25, 101.25] {
-            out = bb.update(&Candle {
-                time: 0,
-                open: close,
-                high: close,
-                low: close,
-                close,
-                volume: 4.0,
-            });
-        }
-        assert_eq!(out[0], out[1]);
-        assert_eq!(out[2], out[1]);
-        assert_eq!(out[3], 0.0);
-        assert!(out[4].is_nan());
+    fn step(&self, c: &Candle) -> (Outputs, VarianceNext) {
+        let (variance, next) = self.var.step(c.close);
+        (variance.map_or(NONE, |v| one(v.sqrt())), next)
+    }
+
+    fn advance(&mut self, c: &Candle, next: VarianceNext) {
+        self.var.commit(c.close, next);
+    }
+
+    /// TA-Lib's lookback: `length - 1`.
+    fn lookback(&self) -> usize {
+        self.length - 1
     }
 }

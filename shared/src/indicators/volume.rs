@@ -1,8 +1,9 @@
-//! Volume indicators: OBV, AD and ADOSC bit-identical to TA-Lib 0.8.1 (`TA_OBV`, `TA_AD`,
+//! The volume family: OBV, AD and ADOSC bit-identical to TA-Lib 0.8.1 (`TA_OBV`, `TA_AD`,
 //! `TA_ADOSC`), and CMF and VWAP, which TA-Lib lacks, following pandas-ta's documented
 //! formulas (their golden references are computed with plain numpy).
 
-use super::{Candle, NONE, Outputs};
+use super::blocks::{Ring, check_period, one, typical_price};
+use super::{Candle, Indicator, NONE, Outputs};
 use serde::{Deserialize, Serialize};
 
 /// One candle's accumulation/distribution money flow as TA-Lib computes it:
@@ -29,27 +30,20 @@ impl Obv {
             obv: 0.0,
         }
     }
+}
 
-    /// No warm-up: 0.
-    pub fn lookback(&self) -> usize {
-        0
+impl Default for Obv {
+    fn default() -> Self {
+        Self::new()
     }
+}
 
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let out = self.step(c);
-        self.obv = out[0];
-        self.prev_close = c.close;
-        self.count += 1;
-        out
-    }
+impl Indicator for Obv {
+    /// The new OBV.
+    type Next = f64;
 
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c)
-    }
-
-    fn step(&self, c: &Candle) -> Outputs {
-        let mut out = NONE;
-        out[0] = if self.count == 0 {
+    fn step(&self, c: &Candle) -> (Outputs, f64) {
+        let obv = if self.count == 0 {
             c.volume
         } else if c.close > self.prev_close {
             self.obv + c.volume
@@ -58,13 +52,18 @@ impl Obv {
         } else {
             self.obv
         };
-        out
+        (one(obv), obv)
     }
-}
 
-impl Default for Obv {
-    fn default() -> Self {
-        Self::new()
+    fn advance(&mut self, c: &Candle, obv: f64) {
+        self.obv = obv;
+        self.prev_close = c.close;
+        self.count += 1;
+    }
+
+    /// No warm-up: 0.
+    fn lookback(&self) -> usize {
+        0
     }
 }
 
@@ -80,35 +79,38 @@ impl Ad {
     pub fn new() -> Self {
         Self { ad: 0.0 }
     }
-
-    /// No warm-up: 0.
-    pub fn lookback(&self) -> usize {
-        0
-    }
-
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let out = self.step(c);
-        self.ad = out[0];
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c)
-    }
-
-    fn step(&self, c: &Candle) -> Outputs {
-        let mut out = NONE;
-        out[0] = match ad_flow(c) {
-            Some(flow) => self.ad + flow,
-            None => self.ad,
-        };
-        out
-    }
 }
 
 impl Default for Ad {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The AD line after `c`, from the line before it.
+fn ad_after(ad: f64, c: &Candle) -> f64 {
+    match ad_flow(c) {
+        Some(flow) => ad + flow,
+        None => ad,
+    }
+}
+
+impl Indicator for Ad {
+    /// The new AD line.
+    type Next = f64;
+
+    fn step(&self, c: &Candle) -> (Outputs, f64) {
+        let ad = ad_after(self.ad, c);
+        (one(ad), ad)
+    }
+
+    fn advance(&mut self, _: &Candle, ad: f64) {
+        self.ad = ad;
+    }
+
+    /// No warm-up: 0.
+    fn lookback(&self) -> usize {
+        0
     }
 }
 
@@ -134,12 +136,8 @@ pub struct Adosc {
 
 impl Adosc {
     pub fn new(fast: usize, slow: usize) -> Self {
-        for (name, p) in [("fast", fast), ("slow", slow)] {
-            assert!(
-                (2..=100_000).contains(&p),
-                "ADOSC {name} must be in 2..=100000"
-            );
-        }
+        check_period("ADOSC fast", fast, 2);
+        check_period("ADOSC slow", slow, 2);
         Self {
             fast,
             slow,
@@ -151,31 +149,14 @@ impl Adosc {
             slow_ema: 0.0,
         }
     }
+}
 
-    /// TA-Lib's lookback: the EMA lookback of the slower period, `max(fast, slow) - 1`.
-    pub fn lookback(&self) -> usize {
-        self.fast.max(self.slow) - 1
-    }
+impl Indicator for Adosc {
+    /// The new `[ad, fast_ema, slow_ema]`.
+    type Next = [f64; 3];
 
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, [ad, fast_ema, slow_ema]) = self.step(c);
-        self.ad = ad;
-        self.fast_ema = fast_ema;
-        self.slow_ema = slow_ema;
-        self.count += 1;
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c).0
-    }
-
-    /// The outputs and the next `[ad, fast_ema, slow_ema]`.
     fn step(&self, c: &Candle) -> (Outputs, [f64; 3]) {
-        let ad = match ad_flow(c) {
-            Some(flow) => self.ad + flow,
-            None => self.ad,
-        };
+        let ad = ad_after(self.ad, c);
         let (fast_ema, slow_ema) = if self.count == 0 {
             (ad, ad)
         } else {
@@ -189,6 +170,18 @@ impl Adosc {
             out[0] = fast_ema - slow_ema;
         }
         (out, [ad, fast_ema, slow_ema])
+    }
+
+    fn advance(&mut self, _: &Candle, [ad, fast_ema, slow_ema]: [f64; 3]) {
+        self.ad = ad;
+        self.fast_ema = fast_ema;
+        self.slow_ema = slow_ema;
+        self.count += 1;
+    }
+
+    /// TA-Lib's lookback: the EMA lookback of the slower period, `max(fast, slow) - 1`.
+    fn lookback(&self) -> usize {
+        self.fast.max(self.slow) - 1
     }
 }
 
@@ -241,13 +234,14 @@ pub struct Cmf {
     volume_sum: CompensatedSum,
     /// Consecutive zero-volume candles, capped at `length`.
     zero_run: usize,
-    /// Candle `i`'s money-flow volume and volume in slot `i % length`.
-    flow_ring: Vec<f64>,
-    volume_ring: Vec<f64>,
+    /// The last `length` candles' money-flow volumes and volumes.
+    flow_ring: Ring,
+    volume_ring: Ring,
 }
 
-/// The state [`Cmf::step`] moves to.
-struct CmfNext {
+/// The state [`Cmf`]'s step moves to.
+#[derive(Debug)]
+pub struct CmfNext {
     flow: f64,
     flow_sum: CompensatedSum,
     volume_sum: CompensatedSum,
@@ -256,41 +250,21 @@ struct CmfNext {
 
 impl Cmf {
     pub fn new(length: usize) -> Self {
-        assert!(
-            (1..=100_000).contains(&length),
-            "CMF length must be in 1..=100000"
-        );
+        check_period("CMF length", length, 1);
         Self {
             length,
             count: 0,
             flow_sum: CompensatedSum::ZERO,
             volume_sum: CompensatedSum::ZERO,
             zero_run: 0,
-            flow_ring: vec![0.0; length],
-            volume_ring: vec![0.0; length],
+            flow_ring: Ring::new(length),
+            volume_ring: Ring::new(length),
         }
     }
+}
 
-    /// pandas-ta's warm-up (`rolling(n)`): `length - 1`.
-    pub fn lookback(&self) -> usize {
-        self.length - 1
-    }
-
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, next) = self.step(c);
-        let slot = self.count % self.length;
-        self.flow_ring[slot] = next.flow;
-        self.volume_ring[slot] = c.volume;
-        self.flow_sum = next.flow_sum;
-        self.volume_sum = next.volume_sum;
-        self.zero_run = next.zero_run;
-        self.count += 1;
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c).0
-    }
+impl Indicator for Cmf {
+    type Next = CmfNext;
 
     fn step(&self, c: &Candle) -> (Outputs, CmfNext) {
         let n = self.length;
@@ -310,10 +284,10 @@ impl Cmf {
             },
         };
         if self.count >= n {
-            // Drop candle count - n, which sits in this candle's slot.
-            let slot = self.count % n;
-            next.flow_sum = next.flow_sum.add(-self.flow_ring[slot]);
-            next.volume_sum = next.volume_sum.add(-self.volume_ring[slot]);
+            // Drop candle count - n.
+            let leaving = self.count - n;
+            next.flow_sum = next.flow_sum.add(-self.flow_ring.get(leaving));
+            next.volume_sum = next.volume_sum.add(-self.volume_ring.get(leaving));
         }
         if next.zero_run == n {
             next.flow_sum = CompensatedSum::ZERO;
@@ -328,6 +302,20 @@ impl Cmf {
             out[0] = next.flow_sum.value() / volume;
         }
         (out, next)
+    }
+
+    fn advance(&mut self, c: &Candle, next: CmfNext) {
+        self.flow_ring.set(self.count, next.flow);
+        self.volume_ring.set(self.count, c.volume);
+        self.flow_sum = next.flow_sum;
+        self.volume_sum = next.volume_sum;
+        self.zero_run = next.zero_run;
+        self.count += 1;
+    }
+
+    /// pandas-ta's warm-up (`rolling(n)`): `length - 1`.
+    fn lookback(&self) -> usize {
+        self.length - 1
     }
 }
 
@@ -357,28 +345,20 @@ impl Vwap {
             volume: 0.0,
         }
     }
+}
 
-    /// No warm-up: 0.
-    pub fn lookback(&self) -> usize {
-        0
+impl Default for Vwap {
+    fn default() -> Self {
+        Self::new()
     }
+}
 
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, [price_volume, volume]) = self.step(c);
-        self.day = c.time.div_euclid(DAY_MS);
-        self.price_volume = price_volume;
-        self.volume = volume;
-        self.count += 1;
-        out
-    }
+impl Indicator for Vwap {
+    /// The day's `[price_volume, volume]` after the candle.
+    type Next = [f64; 2];
 
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c).0
-    }
-
-    /// The outputs and the day's sums after `c`.
     fn step(&self, c: &Candle) -> (Outputs, [f64; 2]) {
-        let tp = (c.high + c.low + c.close) / 3.0;
+        let tp = typical_price(c);
         let (mut price_volume, mut volume) = (0.0, 0.0);
         if self.count > 0 && c.time.div_euclid(DAY_MS) == self.day {
             (price_volume, volume) = (self.price_volume, self.volume);
@@ -391,10 +371,16 @@ impl Vwap {
         }
         (out, [price_volume, volume])
     }
-}
 
-impl Default for Vwap {
-    fn default() -> Self {
-        Self::new()
+    fn advance(&mut self, c: &Candle, [price_volume, volume]: [f64; 2]) {
+        self.day = c.time.div_euclid(DAY_MS);
+        self.price_volume = price_volume;
+        self.volume = volume;
+        self.count += 1;
+    }
+
+    /// No warm-up: 0.
+    fn lookback(&self) -> usize {
+        0
     }
 }

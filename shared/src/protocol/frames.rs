@@ -61,11 +61,11 @@ pub fn connected(ws_conn_id: &str, resume_token: &str, heartbeat_secs: u64) -> S
         .to_string()
 }
 
-pub fn success(message: &str, data: &Value, id: Option<&Value>) -> String {
-    with_id(
-        json!({"type": "success", "message": message, "data": data}),
-        id,
-    )
+pub fn success(message: &str, data: Value, id: Option<&Value>) -> String {
+    let mut reply = json!({"type": "success", "message": message});
+    // Moved in, not copied by `json!`: `data` can be a whole snapshot of values.
+    reply["data"] = data;
+    with_id(reply, id)
 }
 
 pub fn error(err: &ProtocolError, id: Option<&Value>) -> String {
@@ -89,7 +89,7 @@ pub fn subscribed(
 ) -> String {
     success(
         &format!("Subscribed to {} indicators", ids.len()),
-        &json!({
+        json!({
             "symbol": pair.symbol(),
             "timeframe": pair.timeframe.as_str(),
             "indicators": ids,
@@ -104,7 +104,7 @@ pub fn subscribed(
 pub fn unsubscribed(ids: &[&str], id: Option<&Value>) -> String {
     success(
         &format!("Unsubscribed from {} indicators", ids.len()),
-        &json!({ "indicators": ids }),
+        json!({ "indicators": ids }),
         id,
     )
 }
@@ -156,7 +156,7 @@ pub fn resumed(
     }
     success(
         &format!("Resumed {ws_conn_id}"),
-        &json!({
+        json!({
             "ws_conn_id": ws_conn_id,
             "resume_token": resume_token,
             "recovered": pairs.iter().all(|p| p.recovered),

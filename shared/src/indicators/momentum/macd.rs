@@ -1,92 +1,10 @@
-//! Momentum: RSI and MACD, bit-identical to TA-Lib 0.8.1 `TA_RSI` / `TA_MACD`.
-//!
-//! The arithmetic below was checked against the shipped library (the `ta-lib==0.8.2`
-//! wheel bundles TA-Lib C 0.8.1), not only against the C sources on GitHub, which move
-//! fast:
-//! - RSI divides by the period through a hoisted reciprocal (`* (1/n)`, not `/ n`), sums
-//!   gains and losses branch-free, and its zero test is exact (`gain + loss > 0`), not the
-//!   old `TA_IS_ZERO` band of 1e-8 (0.4.x) or 1e-14 (0.6.x).
-//! - MACD advances its three EMAs with a fused multiply-add, `fma(x - prev, k, prev)`.
+//! MACD, bit-identical to TA-Lib 0.8.1 `TA_MACD`: its three EMAs advance with the fused
+//! [`ema`] step, `fma(x - prev, k, prev)`, as the shipped library (checked against the
+//! `ta-lib==0.8.2` wheel, which bundles C 0.8.1) does.
 
-use super::{Candle, NONE, Outputs};
+use crate::indicators::blocks::ema;
+use crate::indicators::{Candle, Indicator, NONE, Outputs};
 use serde::{Deserialize, Serialize};
-
-/// Wilder's relative strength index of the close: `[RSI_n]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Rsi {
-    length: usize,
-    /// `1 / length`, as TA-Lib hoists it.
-    inv: f64,
-    count: usize,
-    prev_close: f64,
-    /// Running (while warming up) then Wilder-smoothed average gain and loss.
-    gain: f64,
-    loss: f64,
-}
-
-impl Rsi {
-    pub fn new(length: usize) -> Self {
-        assert!((2..=100_000).contains(&length), "RSI length must be >= 2");
-        Self {
-            length,
-            inv: 1.0 / length as f64,
-            count: 0,
-            prev_close: 0.0,
-            gain: 0.0,
-            loss: 0.0,
-        }
-    }
-
-    /// TA-Lib's lookback (unstable period 0): `length`.
-    pub fn lookback(&self) -> usize {
-        self.length
-    }
-
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, gain, loss) = self.step(c.close);
-        self.gain = gain;
-        self.loss = loss;
-        self.prev_close = c.close;
-        self.count += 1;
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c.close).0
-    }
-
-    fn step(&self, x: f64) -> (Outputs, f64, f64) {
-        let n = self.length;
-        if self.count == 0 {
-            return (NONE, self.gain, self.loss);
-        }
-        let diff = x - self.prev_close;
-        // The C code computes the positive part with a mask and the loss as `up - diff`
-        // (so `-diff` for a fall, `+0.0` for a rise).
-        let up = if 0.0 < diff { diff } else { 0.0 };
-        let down = up - diff;
-        if self.count < n {
-            return (NONE, self.gain + up, self.loss + down);
-        }
-        let (gain, loss) = if self.count == n {
-            ((self.gain + up) * self.inv, (self.loss + down) * self.inv)
-        } else {
-            let m = (n - 1) as f64;
-            (
-                (self.gain * m + up) * self.inv,
-                (self.loss * m + down) * self.inv,
-            )
-        };
-        let total = loss + gain;
-        let mut out = NONE;
-        out[0] = if total > 0.0 {
-            100.0 * (gain / total)
-        } else {
-            0.0
-        };
-        (out, gain, loss)
-    }
-}
 
 /// MACD of the close: `[MACD, MACDh, MACDs]` (histogram = MACD - signal).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -107,8 +25,9 @@ pub struct Macd {
     signal_ema: f64,
 }
 
-/// The state [`Macd::step`] moves to.
-struct MacdNext {
+/// The state [`Macd`]'s step moves to.
+#[derive(Debug)]
+pub struct MacdNext {
     fast_ema: f64,
     slow_ema: f64,
     signal_ema: f64,
@@ -137,26 +56,13 @@ impl Macd {
             signal_ema: 0.0,
         }
     }
+}
 
-    /// TA-Lib's lookback: `(slow - 1) + (signal - 1)`.
-    pub fn lookback(&self) -> usize {
-        self.slow + self.signal - 2
-    }
+impl Indicator for Macd {
+    type Next = MacdNext;
 
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, next) = self.step(c.close);
-        self.fast_ema = next.fast_ema;
-        self.slow_ema = next.slow_ema;
-        self.signal_ema = next.signal_ema;
-        self.count += 1;
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c.close).0
-    }
-
-    fn step(&self, x: f64) -> (Outputs, MacdNext) {
+    fn step(&self, c: &Candle) -> (Outputs, MacdNext) {
+        let x = c.close;
         let (i, fast, slow, signal) = (self.count, self.fast, self.slow, self.signal);
         let mut next = MacdNext {
             fast_ema: self.fast_ema,
@@ -177,8 +83,8 @@ impl Macd {
             next.fast_ema /= fast as f64;
             j = 0;
         } else {
-            next.fast_ema = (x - next.fast_ema).mul_add(self.k_fast, next.fast_ema);
-            next.slow_ema = (x - next.slow_ema).mul_add(self.k_slow, next.slow_ema);
+            next.fast_ema = ema(next.fast_ema, x, self.k_fast);
+            next.slow_ema = ema(next.slow_ema, x, self.k_slow);
             j = i - (slow - 1);
         }
         let macd = next.fast_ema - next.slow_ema;
@@ -195,7 +101,7 @@ impl Macd {
         } else if j == signal - 1 {
             (next.signal_ema + macd) / signal as f64
         } else {
-            (macd - next.signal_ema).mul_add(self.k_signal, next.signal_ema)
+            ema(next.signal_ema, macd, self.k_signal)
         };
         next.signal_ema = sig;
         let mut out = NONE;
@@ -203,6 +109,18 @@ impl Macd {
         out[1] = macd - sig;
         out[2] = sig;
         (out, next)
+    }
+
+    fn advance(&mut self, _: &Candle, next: MacdNext) {
+        self.fast_ema = next.fast_ema;
+        self.slow_ema = next.slow_ema;
+        self.signal_ema = next.signal_ema;
+        self.count += 1;
+    }
+
+    /// TA-Lib's lookback: `(slow - 1) + (signal - 1)`.
+    fn lookback(&self) -> usize {
+        self.slow + self.signal - 2
     }
 }
 

@@ -1,4 +1,4 @@
-//! Directional indicators: ADX (with +DI/-DI) and AROON, bit-identical to TA-Lib 0.8.1
+//! The directional indicators: ADX (with +DI/-DI) and AROON, bit-identical to TA-Lib 0.8.1
 //! `TA_ADX`, `TA_PLUS_DI`, `TA_MINUS_DI`, `TA_AROON` and `TA_AROONOSC`.
 //!
 //! Read off the shipped library (disassembled), not older C sources: in 0.8.1 the
@@ -6,8 +6,8 @@
 //! a fixed band, 1e-8 in 0.4.x, that zeroes them for instruments quoted below it), while
 //! the DX keeps a fixed band: no DX when `-1e-14 < +DI + -DI < 1e-14`.
 
-use super::oscillators::Extreme;
-use super::{Candle, NONE, Outputs};
+use crate::indicators::blocks::{Extreme, check_period, true_range, wilder};
+use crate::indicators::{Candle, Indicator, NONE, Outputs};
 use serde::{Deserialize, Serialize};
 
 /// Wilder's average directional index with the directional indicators:
@@ -39,8 +39,9 @@ pub struct Adx {
     adx: f64,
 }
 
-/// The scalar state [`Adx::step`] moves to.
-struct AdxNext {
+/// The scalar state [`Adx`]'s step moves to.
+#[derive(Debug)]
+pub struct AdxNext {
     plus_dm: f64,
     minus_dm: f64,
     tr: f64,
@@ -49,10 +50,7 @@ struct AdxNext {
 
 impl Adx {
     pub fn new(length: usize) -> Self {
-        assert!(
-            (2..=100_000).contains(&length),
-            "ADX length must be in 2..=100000"
-        );
+        check_period("ADX length", length, 2);
         Self {
             length,
             count: 0,
@@ -65,28 +63,10 @@ impl Adx {
             adx: 0.0,
         }
     }
+}
 
-    /// TA-Lib's ADX lookback: `2 * length - 1` (DMP and DMN start at `length`).
-    pub fn lookback(&self) -> usize {
-        2 * self.length - 1
-    }
-
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let (out, next) = self.step(c);
-        self.plus_dm = next.plus_dm;
-        self.minus_dm = next.minus_dm;
-        self.tr = next.tr;
-        self.adx = next.adx;
-        self.prev_high = c.high;
-        self.prev_low = c.low;
-        self.prev_close = c.close;
-        self.count += 1;
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c).0
-    }
+impl Indicator for Adx {
+    type Next = AdxNext;
 
     fn step(&self, c: &Candle) -> (Outputs, AdxNext) {
         let (t, n) = (self.count, self.length);
@@ -102,10 +82,7 @@ impl Adx {
         }
         let diff_p = c.high - self.prev_high;
         let diff_m = self.prev_low - c.low;
-        let pc = self.prev_close;
-        let true_range = (c.high - c.low)
-            .max((c.high - pc).abs())
-            .max((c.low - pc).abs());
+        let true_range = true_range(c, self.prev_close);
         if t >= n {
             next.minus_dm -= next.minus_dm / nf;
             next.plus_dm -= next.plus_dm / nf;
@@ -119,7 +96,7 @@ impl Adx {
             next.tr += true_range;
             return (NONE, next);
         }
-        next.tr = next.tr - next.tr / nf + true_range;
+        next.tr = wilder::sum(next.tr, true_range, nf);
 
         let (mut plus_di, mut minus_di) = (0.0, 0.0);
         let mut dx = None;
@@ -143,10 +120,26 @@ impl Adx {
             }
             next.adx /= nf;
         } else if let Some(dx) = dx {
-            next.adx = (next.adx * (n - 1) as f64 + dx) / nf;
+            next.adx = wilder::average(next.adx, dx, (n - 1) as f64, nf);
         }
         out[0] = next.adx;
         (out, next)
+    }
+
+    fn advance(&mut self, c: &Candle, next: AdxNext) {
+        self.plus_dm = next.plus_dm;
+        self.minus_dm = next.minus_dm;
+        self.tr = next.tr;
+        self.adx = next.adx;
+        self.prev_high = c.high;
+        self.prev_low = c.low;
+        self.prev_close = c.close;
+        self.count += 1;
+    }
+
+    /// TA-Lib's ADX lookback: `2 * length - 1` (DMP and DMN start at `length`).
+    fn lookback(&self) -> usize {
+        2 * self.length - 1
     }
 }
 
@@ -169,10 +162,7 @@ pub struct Aroon {
 
 impl Aroon {
     pub fn new(length: usize) -> Self {
-        assert!(
-            (2..=100_000).contains(&length),
-            "AROON length must be in 2..=100000"
-        );
+        check_period("AROON length", length, 2);
         Self {
             length,
             factor: 100.0 / length as f64,
@@ -181,38 +171,35 @@ impl Aroon {
             highest: Extreme::new(length + 1, true),
         }
     }
+}
 
-    /// TA-Lib's lookback: `length`.
-    pub fn lookback(&self) -> usize {
-        self.length
-    }
+impl Indicator for Aroon {
+    type Next = ();
 
-    pub fn update(&mut self, c: &Candle) -> Outputs {
-        let out = self.step(c);
-        let t = self.count as u64;
-        self.lowest.push(t, c.low);
-        self.highest.push(t, c.high);
-        self.count += 1;
-        out
-    }
-
-    pub fn peek(&self, c: &Candle) -> Outputs {
-        self.step(c)
-    }
-
-    fn step(&self, c: &Candle) -> Outputs {
+    fn step(&self, c: &Candle) -> (Outputs, ()) {
         if self.count < self.length {
-            return NONE;
+            return (NONE, ());
         }
-        let t = self.count as u64;
+        let t = self.count;
         let low_idx = self.lowest.peek(t, c.low).0;
         let high_idx = self.highest.peek(t, c.high).0;
         let n = self.length as i64;
-        let since = |idx: u64| (t - idx) as i64;
+        let since = |idx: usize| (t - idx) as i64;
         let mut out = NONE;
         out[0] = self.factor * (n - since(low_idx)) as f64;
         out[1] = self.factor * (n - since(high_idx)) as f64;
         out[2] = self.factor * (high_idx as i64 - low_idx as i64) as f64;
-        out
+        (out, ())
+    }
+
+    fn advance(&mut self, c: &Candle, (): ()) {
+        self.lowest.push(self.count, c.low);
+        self.highest.push(self.count, c.high);
+        self.count += 1;
+    }
+
+    /// TA-Lib's lookback: `length`.
+    fn lookback(&self) -> usize {
+        self.length
     }
 }

@@ -1,0 +1,303 @@
+//! Bands around the price: BBANDS (bit-identical to TA-Lib 0.8.1 `TA_BBANDS` with an SMA
+//! middle band and `nbdevup == nbdevdn`), and SUPERTREND and DONCHIAN, which TA-Lib's Python
+//! package lacks and which follow pandas-ta's definitions.
+
+use crate::indicators::blocks::{Extreme, LegacyExtreme, RollingVariance, VarianceNext};
+use crate::indicators::volatility::AtrCore;
+use crate::indicators::{Candle, Indicator, NONE, Outputs};
+use serde::{Deserialize, Serialize};
+
+/// Bollinger Bands of the close: `[BBL, BBM, BBU, BBB, BBP]`.
+///
+/// TA-Lib 0.8.1's SMA fast path runs two recurrences in one pass: the middle band, the plain
+/// SMA running total (`total / n`, exactly `TA_SMA`), and the shifted-data variance of
+/// [`RollingVariance`]. Then `stddev = sqrt(variance)` (0 when the variance is exactly 0)
+/// and, for equal deviations, `upper = middle + stddev * std`, `lower = middle - stddev * std`
+/// (no FMA). `BBB = 100 * (upper - lower) / middle` and
+/// `BBP = (close - lower) / (upper - lower)` (pandas-ta), NaN where a divisor is 0.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bbands {
+    length: usize,
+    std: f64,
+    /// SMA running total (`maTotal`).
+    total: f64,
+    var: RollingVariance,
+}
+
+impl Bbands {
+    pub fn new(length: usize, std: f64) -> Self {
+        crate::indicators::blocks::check_period("BBANDS length", length, 2);
+        assert!(std.is_finite() && std > 0.0, "BBANDS std must be > 0");
+        Self {
+            length,
+            std,
+            total: 0.0,
+            var: RollingVariance::new(length),
+        }
+    }
+}
+
+impl Indicator for Bbands {
+    /// The SMA total and the variance's state after the close.
+    type Next = (f64, VarianceNext);
+
+    fn step(&self, c: &Candle) -> (Outputs, (f64, VarianceNext)) {
+        let x = c.close;
+        let mut total = self.total + x;
+        let (variance, next) = self.var.step(x);
+        let Some(variance) = variance else {
+            return (NONE, (total, next));
+        };
+        let middle = total / self.length as f64;
+        total -= self.var.trailing(x);
+        let stddev = if variance != 0.0 {
+            variance.sqrt()
+        } else {
+            0.0
+        };
+        let dev = stddev * self.std;
+        let upper = middle + dev;
+        let lower = middle - dev;
+        let range = upper - lower;
+        let mut out = NONE;
+        out[0] = lower;
+        out[1] = middle;
+        out[2] = upper;
+        out[3] = if middle != 0.0 {
+            100.0 * range / middle
+        } else {
+            f64::NAN
+        };
+        out[4] = if range != 0.0 {
+            (x - lower) / range
+        } else {
+            f64::NAN
+        };
+        (out, (total, next))
+    }
+
+    fn advance(&mut self, c: &Candle, (total, next): (f64, VarianceNext)) {
+        self.total = total;
+        self.var.commit(c.close, next);
+    }
+
+    /// TA-Lib's lookback: `length - 1`.
+    fn lookback(&self) -> usize {
+        self.length - 1
+    }
+}
+
+/// Supertrend as pandas-ta defines it: `[SUPERT, SUPERTd, SUPERTl, SUPERTs]` with suffix
+/// `_length_multiplier` (no TA-Lib function).
+///
+/// pandas-ta with TA-Lib installed: `atr = talib.ATR(high, low, close, length)` (so the
+/// bands start at bar `length`), `hl2 = 0.5 * (high + low)`, bands
+/// `hl2 -/+ multiplier * atr`; the direction turns up when the close is above the previous
+/// (final) upper band, down when below the previous lower band, and otherwise keeps its
+/// value and ratchets the band on its side (the lower band never falls in an uptrend, the
+/// upper never rises in a downtrend). The first value is an uptrend. `SUPERTd` is `1`/`-1`;
+/// `SUPERT` is the band on the trend's side, also in `SUPERTl` (up) or `SUPERTs` (down).
+/// pandas-ta's `atr_length` (default `length`) is fixed to `length` here, as in the id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Supertrend {
+    multiplier: f64,
+    atr: AtrCore,
+    /// The previous bar's final bands and direction (`NaN` bands during the warm-up).
+    lower: f64,
+    upper: f64,
+    up: bool,
+}
+
+/// The state [`Supertrend`]'s step moves to.
+#[derive(Debug)]
+pub struct SupertrendNext {
+    atr: f64,
+    lower: f64,
+    upper: f64,
+    up: bool,
+}
+
+impl Supertrend {
+    pub fn new(length: usize, multiplier: f64) -> Self {
+        assert!(
+            multiplier.is_finite() && multiplier > 0.0,
+            "SUPERTREND multiplier must be > 0"
+        );
+        Self {
+            multiplier,
+            atr: AtrCore::new(length),
+            lower: f64::NAN,
+            upper: f64::NAN,
+            up: true,
+        }
+    }
+}
+
+impl Indicator for Supertrend {
+    type Next = SupertrendNext;
+
+    fn step(&self, c: &Candle) -> (Outputs, SupertrendNext) {
+        let (atr, atr_state) = self.atr.step(c);
+        let mid = 0.5 * (c.high + c.low);
+        let band = self.multiplier * atr;
+        let mut next = SupertrendNext {
+            atr: atr_state,
+            lower: mid - band,
+            upper: mid + band,
+            up: self.up,
+        };
+        if c.close > self.upper {
+            next.up = true;
+        } else if c.close < self.lower {
+            next.up = false;
+        } else {
+            if next.up && next.lower < self.lower {
+                next.lower = self.lower;
+            }
+            if !next.up && next.upper > self.upper {
+                next.upper = self.upper;
+            }
+        }
+        if atr.is_nan() {
+            return (NONE, next);
+        }
+        let mut out = NONE;
+        if next.up {
+            out[0] = next.lower;
+            out[1] = 1.0;
+            out[2] = next.lower;
+        } else {
+            out[0] = next.upper;
+            out[1] = -1.0;
+            out[3] = next.upper;
+        }
+        (out, next)
+    }
+
+    fn advance(&mut self, c: &Candle, next: SupertrendNext) {
+        self.atr.commit(c, next.atr);
+        self.lower = next.lower;
+        self.upper = next.upper;
+        self.up = next.up;
+    }
+
+    /// The ATR's lookback: `length`.
+    fn lookback(&self) -> usize {
+        self.atr.lookback()
+    }
+}
+
+/// Donchian channels as pandas-ta defines them: `[DCL, DCM, DCU]` with suffix
+/// `_lower_length_upper_length` (no TA-Lib function).
+///
+/// `DCL` = lowest low of the last `lower_length` bars, `DCU` = highest high of the last
+/// `upper_length` bars (pandas rolling min/max), `DCM = 0.5 * (DCL + DCU)`. Each column
+/// starts when its own window is full, as in pandas-ta; `lookback()` is when all three are
+/// there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "DonchianSaved", into = "DonchianSaved")]
+pub struct Donchian {
+    count: usize,
+    lower: Extreme,
+    upper: Extreme,
+}
+
+/// DONCHIAN's saved form: each deque with its own count (see [`LegacyExtreme`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct DonchianSaved {
+    lower: LegacyExtreme,
+    upper: LegacyExtreme,
+}
+
+impl From<Donchian> for DonchianSaved {
+    fn from(d: Donchian) -> Self {
+        Self {
+            lower: LegacyExtreme::new(d.lower, d.count),
+            upper: LegacyExtreme::new(d.upper, d.count),
+        }
+    }
+}
+
+impl From<DonchianSaved> for Donchian {
+    fn from(saved: DonchianSaved) -> Self {
+        // Both deques have seen every candle: their counts are equal.
+        let (lower, count) = saved.lower.into_parts();
+        let (upper, _) = saved.upper.into_parts();
+        Self {
+            count,
+            lower,
+            upper,
+        }
+    }
+}
+
+impl Donchian {
+    pub fn new(lower_length: usize, upper_length: usize) -> Self {
+        crate::indicators::blocks::check_period("DONCHIAN lower_length", lower_length, 1);
+        crate::indicators::blocks::check_period("DONCHIAN upper_length", upper_length, 1);
+        Self {
+            count: 0,
+            lower: Extreme::new(lower_length, false),
+            upper: Extreme::new(upper_length, true),
+        }
+    }
+
+    /// The extreme of `e`'s window ending with `x` now, NaN until that window is full.
+    fn channel(&self, e: &Extreme, x: f64) -> f64 {
+        if self.count + 1 < e.window() {
+            return f64::NAN;
+        }
+        e.peek(self.count, x).1
+    }
+}
+
+impl Indicator for Donchian {
+    type Next = ();
+
+    fn step(&self, c: &Candle) -> (Outputs, ()) {
+        let low = self.channel(&self.lower, c.low);
+        let high = self.channel(&self.upper, c.high);
+        let mut out = NONE;
+        out[0] = low;
+        out[1] = 0.5 * (low + high);
+        out[2] = high;
+        (out, ())
+    }
+
+    fn advance(&mut self, c: &Candle, (): ()) {
+        self.lower.push(self.count, c.low);
+        self.upper.push(self.count, c.high);
+        self.count += 1;
+    }
+
+    /// `max(lower_length, upper_length) - 1`.
+    fn lookback(&self) -> usize {
+        self.lower.window().max(self.upper.window()) - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A window of identical closes has zero width: bands = middle, BBB = 0, BBP = NaN (0/0).
+    #[test]
+    fn flat_window_has_zero_width_and_no_percent_b() {
+        let mut bb = Bbands::new(3, 2.0);
+        let mut out = NONE;
+        for close in [101.25, 101.25, 101.25, 101.25] {
+            out = bb.update(&Candle {
+                time: 0,
+                open: close,
+                high: close,
+                low: close,
+                close,
+                volume: 4.0,
+            });
+        }
+        assert_eq!(out[0], out[1]);
+        assert_eq!(out[2], out[1]);
+        assert_eq!(out[3], 0.0);
+        assert!(out[4].is_nan());
+    }
+}

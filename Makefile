@@ -10,7 +10,8 @@ stop: ## stop what `make run` left running
 test: lint ## formatting, lints, then every unit, golden and integration test
 	bash scripts/test.sh
 
-lint:
+lint: ## formatting, clippy with the workspace lints, and the layout (no import cycle, no file over 500 lines)
+	python3 scripts/check_layout.py
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 

@@ -5,9 +5,9 @@
 //! - [`routes`](crate::routes): HTTP: the authenticated upgrade, health, readiness, metrics.
 //! - `session`: one connection's socket loop and the dispatch of its requests; `writer`: its
 //!   writer task; `rate_limit`: its message budget.
+//! - `upkeep`: heartbeat, re-registration, clean-up of dead gateways and expired sessions.
 //! - `node`: the coordinator: subscribe, unsubscribe, resume and close over a connection's
 //!   state, acting on the hub's first/last-watcher answers.
-//! - `upkeep`: heartbeat, re-registration, clean-up of dead gateways and expired sessions.
 //! - `feed`: one task owning every pair's seq order: gap repair from history, resyncs, resume
 //!   replays.
 //! - `broker`: the pub/sub link, handing publications and link events to the feed.
@@ -15,10 +15,11 @@
 //! - `hub`: local connections and what they watch, the one dispatch path; `outbox`: a
 //!   connection's bounded send queue (conflation, 4009 policy).
 //! - `conn`: a connection's id, session record and subscriptions; `metrics`: counters;
-//!   `config`: flags and environment, validated once.
+//!   `config`: flags and environment, validated once; `backoff`: reconnect delays and jitter.
 //!
 //! The public surface is [`run`] and the configuration ([`Cli`], [`Config`]).
 
+mod backoff;
 mod broker;
 mod config;
 mod conn;

@@ -134,7 +134,7 @@ impl Session {
         let shutdown = self.node.shutdown.clone();
         // On drain, each session leaves at its own random moment within the spread, so the
         // clients reconnect to the other gateways gradually rather than all at once.
-        let jitter = cfg.drain_spread.mul_f64(crate::broker::random_fraction());
+        let jitter = cfg.drain_spread.mul_f64(crate::backoff::random_fraction());
         let drained = async move {
             shutdown.cancelled().await;
             tokio::time::sleep(jitter).await;

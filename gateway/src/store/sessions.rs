@@ -117,12 +117,14 @@ impl Store {
         let Some((epoch, subs, previous)) = got else {
             return Ok(None);
         };
+        // The gateway that held it before ('' from the script when none is recorded).
+        let previous = Some(previous).filter(|p| !p.is_empty());
         let mut pipe = redis::pipe();
         pipe.zrem(keys::DETACHED, ws_conn_id)
             .ignore()
             .sadd(keys::gateway_conns(&self.gateway_id), ws_conn_id)
             .ignore();
-        if !previous.is_empty() && previous != self.gateway_id {
+        if let Some(previous) = previous.filter(|p| *p != self.gateway_id) {
             pipe.srem(keys::gateway_conns(&previous), ws_conn_id)
                 .ignore();
         }

@@ -77,17 +77,9 @@ impl Store {
             for s in chunk {
                 self.record(&mut pipe, &s.id, &s.record, &s.subs.to_json());
                 for (pair, ids) in s.subs.pairs() {
-                    for i in ids {
-                        pipe.sadd(keys::subscribers(pair.symbol(), pair.timeframe, i), &*s.id)
-                            .ignore();
-                    }
-                    self.watch_entries(
-                        &mut pipe,
-                        pair.symbol(),
-                        ids.iter().map(|i| (pair.timeframe, i)),
-                        expiry,
-                    );
-                    pipe.incr(keys::watch_version(pair.symbol()), 1).ignore();
+                    let ids: Vec<String> = ids.iter().cloned().collect();
+                    Self::add_subscriber(&mut pipe, &s.id, pair, &ids);
+                    self.watch_pair(&mut pipe, pair, &ids, expiry);
                 }
             }
             let () = pipe.query_async(&mut c).await?;

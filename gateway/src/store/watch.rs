@@ -33,6 +33,39 @@ impl Store {
             .ignore();
     }
 
+    /// The connection's entries in the subscriber sets of `ids`.
+    pub(super) fn add_subscriber(
+        pipe: &mut redis::Pipeline,
+        ws_conn_id: &str,
+        pair: &Pair,
+        ids: &[String],
+    ) {
+        for id in ids {
+            pipe.sadd(
+                keys::subscribers(pair.symbol(), pair.timeframe, id),
+                ws_conn_id,
+            )
+            .ignore();
+        }
+    }
+
+    /// Watch-index entries of `ids` until `expiry`, and the symbol's watch version bumped.
+    pub(super) fn watch_pair(
+        &self,
+        pipe: &mut redis::Pipeline,
+        pair: &Pair,
+        ids: &[String],
+        expiry: i64,
+    ) {
+        self.watch_entries(
+            pipe,
+            pair.symbol(),
+            ids.iter().map(|i| (pair.timeframe, i)),
+            expiry,
+        );
+        pipe.incr(keys::watch_version(pair.symbol()), 1).ignore();
+    }
+
     /// Adds the connection to the subscriber sets of `ids` and records `subs` (all it watches
     /// now), then refreshes the watch index and bumps the symbol's watch version.
     pub(crate) async fn subscribe(
@@ -61,13 +94,7 @@ impl Store {
         let expiry = clock::now_ms() + self.watch_ttl_ms();
         let mut pipe = redis::pipe();
         pipe.atomic();
-        self.watch_entries(
-            &mut pipe,
-            pair.symbol(),
-            ids.iter().map(|i| (pair.timeframe, i)),
-            expiry,
-        );
-        pipe.incr(keys::watch_version(pair.symbol()), 1).ignore();
+        self.watch_pair(&mut pipe, pair, ids, expiry);
         let () = pipe.query_async(&mut c).await?;
         Ok(())
     }

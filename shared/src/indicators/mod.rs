@@ -78,3 +78,16 @@ pub trait Indicator {
         self.step(c).0
     }
 }
+
+/// A candle whose prices all equal `close`, with volume 4 (for unit tests).
+#[cfg(test)]
+pub(crate) fn flat_candle(close: f64) -> Candle {
+    Candle {
+        time: 0,
+        open: close,
+        high: close,
+        low: close,
+        close,
+        volume: 4.0,
+    }
+}

@@ -128,16 +128,7 @@ impl Indicator for Macd {
 mod tests {
     use super::*;
 
-    fn candle(close: f64) -> Candle {
-        Candle {
-            time: 0,
-            open: close,
-            high: close,
-            low: close,
-            close,
-            volume: 4.0,
-        }
-    }
+    use crate::indicators::flat_candle as candle;
 
     /// TA-Lib swaps fast and slow when given in the wrong order.
     #[test]

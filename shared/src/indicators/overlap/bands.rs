@@ -286,14 +286,7 @@ mod tests {
         let mut bb = Bbands::new(3, 2.0);
         let mut out = NONE;
         for close in [101.25, 101.25, 101.25, 101.25] {
-            out = bb.update(&Candle {
-                time: 0,
-                open: close,
-                high: close,
-                low: close,
-                close,
-                volume: 4.0,
-            });
+            out = bb.update(&crate::indicators::flat_candle(close));
         }
         assert_eq!(out[0], out[1]);
         assert_eq!(out[2], out[1]);

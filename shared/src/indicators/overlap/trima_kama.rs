@@ -266,16 +266,7 @@ mod tests {
     use super::super::Rma;
     use super::*;
 
-    fn candle(close: f64) -> Candle {
-        Candle {
-            time: 0,
-            open: close,
-            high: close,
-            low: close,
-            close,
-            volume: 4.0,
-        }
-    }
+    use crate::indicators::flat_candle as candle;
 
     /// A flat series keeps KAMA on the level and RMA never moves (pandas' constant guard).
     #[test]

@@ -61,8 +61,9 @@ pub struct Config {
         global = true
     )]
     pub jwt_secret: String,
-    /// This gateway's id in `ws_conn` hashes; a random `gw_<uuid>` when not given.
-    #[arg(long, env = "GATEWAY_ID", value_parser = non_empty)]
+    /// This gateway's id in `ws_conn` hashes; a random `gw_<uuid>` when not given (or empty,
+    /// as an unset variable in an environment file gives it): see [`Config::gateway_id`].
+    #[arg(long = "gateway-id", env = "GATEWAY_ID")]
     pub gateway_id: Option<String>,
     /// Seconds between WebSocket pings (also announced in `connected`).
     #[arg(long = "heartbeat-secs", env = "HEARTBEAT_SECS", default_value = "30", value_parser = secs)]
@@ -126,14 +127,6 @@ fn millis(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("{e}: a whole number of milliseconds"))
 }
 
-fn non_empty(s: &str) -> Result<String, String> {
-    if s.trim().is_empty() {
-        Err("must not be empty".to_owned())
-    } else {
-        Ok(s.to_owned())
-    }
-}
-
 /// Everything wrong with a configuration, reported at once.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .problems.join("; "))]
@@ -142,6 +135,13 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// The configured gateway id, if one was given and is not blank.
+    pub fn gateway_id(&self) -> Option<&str> {
+        self.gateway_id
+            .as_deref()
+            .filter(|id| !id.trim().is_empty())
+    }
+
     /// Checks everything and reports every problem at once.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
@@ -219,8 +219,13 @@ mod tests {
         assert_eq!(c.validate(), Ok(()));
         assert_eq!(c.heartbeat, Duration::from_secs(30));
         assert_eq!(c.drain_spread, Duration::from_millis(250));
-        assert_eq!(c.gateway_id, None);
-        assert!(Cli::try_parse_from(["gateway", "--gateway-id", ""]).is_err());
+        assert_eq!(c.gateway_id(), None);
+        assert_eq!(
+            parse(&["--gateway-id", ""]).gateway_id(),
+            None,
+            "blank: random"
+        );
+        assert_eq!(parse(&["--gateway-id", "gw_a"]).gateway_id(), Some("gw_a"));
         assert!(Cli::try_parse_from(["gateway", "--heartbeat-secs", "1.5"]).is_err());
     }
 

@@ -74,10 +74,10 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), Error> {
     cfg.validate()?;
-    let gateway_id = cfg
-        .gateway_id
-        .clone()
-        .unwrap_or_else(|| format!("gw_{}", uuid::Uuid::new_v4().simple()));
+    let gateway_id = cfg.gateway_id().map_or_else(
+        || format!("gw_{}", uuid::Uuid::new_v4().simple()),
+        str::to_owned,
+    );
     let target = Target::parse(&cfg.redis_url)?;
     let store = Store::new(&target, gateway_id.clone(), cfg.watch_ttl)
         .map_err(|e| Error::Redis(e.to_string()))?;

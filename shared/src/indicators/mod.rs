@@ -24,9 +24,14 @@
 //! (`crate::catalogue`) declares each indicator once and derives everything else.
 
 mod blocks;
+pub mod math_operators;
+pub mod math_transform;
 pub mod momentum;
 pub mod overlap;
+pub mod pattern;
+pub mod price_transform;
 pub(crate) mod registry;
+pub mod statistic;
 pub mod volatility;
 pub mod volume;
 

@@ -225,3 +225,7 @@ impl Indicator for Stddev {
         self.length - 1
     }
 }
+
+// Catalogue rows of the TA-Lib volatility functions beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
+super::registry::row_group! { $ volatility_rows:
+}

@@ -384,3 +384,7 @@ impl Indicator for Vwap {
         0
     }
 }
+
+// Catalogue rows of the TA-Lib volume functions beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
+super::registry::row_group! { $ volume_rows:
+}

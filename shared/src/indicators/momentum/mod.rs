@@ -18,3 +18,7 @@ pub use mfi::Mfi;
 pub use rsi::Rsi;
 pub use stoch::{Stoch, StochRsi, Willr};
 pub use ultosc::Ultosc;
+
+// Catalogue rows of the TA-Lib momentum functions beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
+super::registry::row_group! { $ momentum_rows:
+}

@@ -12,3 +12,7 @@ pub use ma::{Dema, Ema, Rma, Sma, Tema};
 pub use sar::Psar;
 pub use trima_kama::{Kama, Trima};
 pub use wma::{Hma, Wma};
+
+// Catalogue rows of the TA-Lib overlap studies beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
+super::registry::row_group! { $ overlap_rows:
+}

@@ -1,0 +1,96 @@
+//! Ids, defaults, refusals and value shapes of the catalogue.
+use super::*;
+use serde_json::json;
+
+// Shows ids and columns follow pandas-ta naming and defaults apply to omitted params.
+#[test]
+fn ids_columns_defaults() {
+    let s = Spec::from_name_params("rsi", None).unwrap();
+    assert_eq!(s.id(), "RSI_14");
+    let m = json!({"fast": 5, "slow": 13, "signal": 4});
+    let s = Spec::from_name_params("MACD", m.as_object()).unwrap();
+    assert_eq!(s.id(), "MACD_5_13_4");
+    assert_eq!(s.columns(), ["MACD_5_13_4", "MACDh_5_13_4", "MACDs_5_13_4"]);
+    let b = Spec::from_id("BBANDS_20_2").unwrap();
+    assert_eq!(b.id(), "BBANDS_20_2.0");
+    assert_eq!(b.columns()[0], "BBL_20_2.0");
+    assert_eq!(Spec::from_id("SMA").unwrap().id(), "SMA_10");
+}
+
+// Shows each refusal names what is wrong.
+#[test]
+fn refusals() {
+    assert!(matches!(
+        Spec::from_id("FOO_1"),
+        Err(CatalogueError::Unknown(_))
+    ));
+    let e = Spec::from_name_params("RSI", json!({"length": 1}).as_object()).unwrap_err();
+    assert!(e.to_string().contains("RSI.length"), "{e}");
+    let e = Spec::from_name_params("RSI", json!({"len": 3}).as_object()).unwrap_err();
+    assert!(e.to_string().contains("\"len\""), "{e}");
+    assert!(Spec::from_id("RSI_14.5").is_err());
+    assert!(Spec::from_id("RSI_14_3").is_err());
+    assert!(Spec::from_id("MACD_26_12_9").is_err());
+    assert!(Spec::from_name_params("SMA", json!({"length": "x"}).as_object()).is_err());
+}
+
+// Shows the value shapes: a number, an object by column, null while warming up (also for
+// multi-output indicators), and a null column inside an object.
+#[test]
+fn value_shapes() {
+    let nan = f64::NAN;
+    let rsi = Spec::from_id("RSI_14").unwrap().columns();
+    assert_eq!(outputs_json(&rsi, &[1.5, nan, nan, nan, nan]), json!(1.5));
+    assert_eq!(outputs_json(&rsi, &[nan; 5]), json!(null));
+    let macd = Spec::from_id("MACD").unwrap().columns();
+    assert_eq!(outputs_json(&macd, &[nan; 5]), json!(null));
+    assert_eq!(
+        outputs_json(&macd, &[1.0, 0.5, 0.5, nan, nan]),
+        json!({"MACD_12_26_9": 1.0, "MACDh_12_26_9": 0.5, "MACDs_12_26_9": 0.5})
+    );
+    let bb = Spec::from_id("BBANDS_5_2.0").unwrap().columns();
+    assert_eq!(
+        outputs_json(&bb, &[1.0, 1.0, 1.0, 0.0, nan])["BBP_5_2.0"],
+        json!(null)
+    );
+}
+
+// Shows `warm` is a fresh state fed the history in order, with the last outputs (NONE
+// for no history), for every indicator.
+#[test]
+fn warm_is_new_state_fed_the_history() {
+    let history: Vec<Candle> = (0..60)
+        .map(|i| {
+            let x = 100.0 + f64::from(i % 7) - f64::from(i % 3) * 0.5;
+            Candle {
+                time: i64::from(i) * 60_000,
+                open: x,
+                high: x + 1.0,
+                low: x - 1.5,
+                close: x + 0.25,
+                volume: 10.0 + f64::from(i),
+            }
+        })
+        .collect();
+    for def in CATALOGUE {
+        let spec = Spec::from_id(def.name).unwrap();
+        let (state, last) = spec.warm(&[]);
+        // Compared encoded: states hold NaN (SUPERTREND's bands), never `==` to itself.
+        let encode = crate::update::encode::<State>;
+        assert_eq!(encode(&state), encode(&spec.new_state()), "{}", def.name);
+        assert!(last.iter().all(|v| v.is_nan()), "{}", def.name);
+        let mut want = spec.new_state();
+        let mut want_last = NONE;
+        for c in &history {
+            want_last = want.update(c);
+        }
+        let (state, last) = spec.warm(&history);
+        assert_eq!(encode(&state), encode(&want), "{}", def.name);
+        assert_eq!(
+            last.map(f64::to_bits),
+            want_last.map(f64::to_bits),
+            "{}",
+            def.name
+        );
+    }
+}

@@ -1,7 +1,9 @@
 //! `computer compute`: the cluster's indicator engine over a CSV of candles, for backtests and
 //! cross-checks. Input `time,open,high,low,close,volume` (time as epoch ms or RFC 3339, rows in
 //! increasing time); output `time` plus one column per output column (pandas-ta names), empty
-//! during warm-up. A bad row is an error naming its line; nothing is written past it.
+//! during warm-up, `inf`/`-inf` where a value is infinite. A bad row is an error naming its
+//! line; nothing is written past it. The indicators come as ids (`--indicators`) or as the JSON
+//! list a client's `subscribe` carries (`--spec`), parsed by the protocol's own parser.
 
 use crate::config::ComputeArgs;
 use shared::catalogue::Spec;
@@ -92,6 +94,8 @@ fn parse_row(line: usize, text: &str) -> Result<(String, Candle), ComputeError> 
 pub enum ComputeRunError {
     #[error("--indicators: {0}")]
     Indicator(String),
+    #[error("--spec: {0}")]
+    Spec(String),
     #[error("opening {}", path.display())]
     Open {
         path: PathBuf,
@@ -180,13 +184,50 @@ pub(crate) fn compute(
     Ok(n)
 }
 
-/// `computer compute`: reads `--input`, writes `--output` (or standard output).
-pub fn run(args: &ComputeArgs) -> Result<(), ComputeRunError> {
-    let specs: Vec<Spec> = args
+impl ComputeRunError {
+    /// True when the command line or the input is wrong (exit 2), rather than the system.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            ComputeRunError::Indicator(_)
+                | ComputeRunError::Spec(_)
+                | ComputeRunError::Input { .. }
+        )
+    }
+}
+
+/// The indicators of `--indicators` then `--spec`, each once.
+fn specs_of(args: &ComputeArgs) -> Result<Vec<Spec>, ComputeRunError> {
+    let mut specs: Vec<Spec> = args
         .indicators
         .iter()
         .map(|id| Spec::from_id(id.trim()).map_err(|e| ComputeRunError::Indicator(e.to_string())))
         .collect::<Result<_, _>>()?;
+    if let Some(text) = &args.spec {
+        let bad = |m: String| ComputeRunError::Spec(m);
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+        let serde_json::Value::Array(list) = value else {
+            return Err(bad(
+                "must be a JSON array of ids or {\"name\",\"params\"} objects".into(),
+            ));
+        };
+        let parsed = shared::protocol::indicator_list(&list).map_err(|e| bad(e.message))?;
+        for spec in parsed {
+            if !specs.contains(&spec) {
+                specs.push(spec);
+            }
+        }
+    }
+    if specs.is_empty() {
+        return Err(ComputeRunError::Spec("names no indicator".into()));
+    }
+    Ok(specs)
+}
+
+/// `computer compute`: reads `--input`, writes `--output` (or standard output).
+pub fn run(args: &ComputeArgs) -> Result<(), ComputeRunError> {
+    let specs = specs_of(args)?;
     let input = std::fs::File::open(&args.input).map_err(|source| ComputeRunError::Open {
         path: args.input.clone(),
         source,
@@ -239,6 +280,39 @@ mod tests {
         );
         assert_eq!(lines[3].split(',').nth(1), Some("13"));
         assert_eq!(lines.len(), 4);
+    }
+
+    fn args(ids: &[&str], spec: Option<&str>) -> ComputeArgs {
+        ComputeArgs {
+            input: "unused.csv".into(),
+            indicators: ids.iter().map(|i| (*i).to_owned()).collect(),
+            spec: spec.map(str::to_owned),
+            output: None,
+        }
+    }
+
+    // Shows `--spec` takes what a client's subscribe lists (ids and name/params objects, in
+    // order, each once, after `--indicators`), and a bad one is refused naming what is wrong.
+    #[test]
+    fn spec_is_a_subscribe_list() {
+        let spec = r#"["SMA_20", {"name": "rsi", "params": {"length": 7}}, {"name": "SMA", "params": {"length": 20}}]"#;
+        let ids: Vec<String> = specs_of(&args(&["MACD"], Some(spec)))
+            .unwrap()
+            .iter()
+            .map(Spec::id)
+            .collect();
+        assert_eq!(ids, ["MACD_12_26_9", "SMA_20", "RSI_7"]);
+        let refused = |spec: &str| specs_of(&args(&[], Some(spec))).unwrap_err().to_string();
+        assert!(refused(r#"[{"name": "FOO"}]"#).contains("FOO"));
+        let range = refused(r#"[{"name": "RSI", "params": {"length": 1}}]"#);
+        assert!(
+            range.starts_with("--spec: ") && range.contains("RSI.length"),
+            "{range}"
+        );
+        assert!(refused("{}").contains("JSON array"));
+        assert!(refused("[").contains("not valid JSON"));
+        assert!(refused("[]").contains("no indicator"));
+        assert!(specs_of(&args(&[], Some("[1]"))).unwrap_err().is_usage());
     }
 
     // Shows bad rows are refused with the line that holds them.

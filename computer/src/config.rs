@@ -31,8 +31,13 @@ pub struct ComputeArgs {
     #[arg(long)]
     pub input: std::path::PathBuf,
     /// Indicator ids, comma-separated (`RSI_14,MACD_12_26_9,BBANDS_20_2.0`).
-    #[arg(long, value_delimiter = ',', required = true)]
+    #[arg(long, value_delimiter = ',', required_unless_present = "spec")]
     pub indicators: Vec<String>,
+    /// Indicators as a JSON array, exactly as a client's `subscribe` lists them: ids or
+    /// `{"name": ..., "params": {...}}` objects (`'[{"name":"RSI","params":{"length":7}}]'`).
+    /// Computed after those of `--indicators`.
+    #[arg(long)]
+    pub spec: Option<String>,
     /// Output CSV (standard output when absent).
     #[arg(long)]
     pub output: Option<std::path::PathBuf>,

@@ -387,9 +387,16 @@ impl Spec {
 
 /// Outputs as the protocol shows them: a number (or null) for single-output indicators, an
 /// object keyed by column for multi-output ones.
+///
+/// JSON has no infinity: where TA-Lib gives one (EXP of a large price, a division by zero) the
+/// value is the string `"Infinity"` or `"-Infinity"`, which JavaScript's `Number()` and Python's
+/// `float()` read back as the infinity.
 pub fn outputs_json(columns: &[String], out: &Outputs) -> serde_json::Value {
-    let num = |v: f64| {
-        serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    let num = |v: f64| match serde_json::Number::from_f64(v) {
+        Some(n) => serde_json::Value::Number(n),
+        None if v == f64::INFINITY => serde_json::Value::from("Infinity"),
+        None if v == f64::NEG_INFINITY => serde_json::Value::from("-Infinity"),
+        None => serde_json::Value::Null,
     };
     if columns.len() == 1 || out[..columns.len()].iter().all(|v| v.is_nan()) {
         // A single number, or null during warm-up (also for multi-output indicators).

@@ -50,6 +50,49 @@ fn gateway_refuses_to_start_without_a_key() {
     assert!(err.contains("JWT") && err.contains("heartbeat"), "{err}");
 }
 
+// Shows `computer compute` takes a subscribe's JSON list, writes TA-Lib's columns, and refuses a
+// bad name with one line naming it and exit code 2.
+#[test]
+fn compute_takes_a_spec_and_refuses_bad_names_with_exit_2() {
+    let dir = std::env::temp_dir().join(format!("isc-compute-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("candles.csv");
+    let mut csv = String::from("time,open,high,low,close,volume\n");
+    for i in 0..30 {
+        let close = 100.0 + f64::from(i % 7);
+        csv.push_str(&format!(
+            "{},{close},{},{},{close},10\n",
+            1_762_257_600_000i64 + i64::from(i) * 60_000,
+            close + 1.0,
+            close - 1.0
+        ));
+    }
+    std::fs::write(&input, csv).unwrap();
+    let run = |spec: &str| {
+        std::process::Command::new(bin("computer"))
+            .args(["compute", "--input"])
+            .arg(&input)
+            .args(["--spec", spec])
+            .output()
+            .expect("computer runs")
+    };
+    let ok = run(r#"[{"name": "RSI", "params": {"length": 5}}, "SMA_3"]"#);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = String::from_utf8(ok.stdout).unwrap();
+    assert_eq!(out.lines().next(), Some("time,RSI_5,SMA_3"));
+    assert_eq!(out.lines().count(), 31);
+    let bad = run(r#"[{"name": "NOPE"}]"#);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("NOPE"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 // SIGTERM: the gateway closes its sessions with 1001, removes their Redis entries and exits 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_and_exits() {

@@ -94,3 +94,23 @@ fn warm_is_new_state_fed_the_history() {
         );
     }
 }
+
+// Shows infinities keep their sign in JSON (as strings), and NaN is null.
+#[test]
+fn infinities_in_json() {
+    let one = vec!["X".to_owned()];
+    let nan = f64::NAN;
+    assert_eq!(
+        outputs_json(&one, &[f64::INFINITY, nan, nan, nan, nan]),
+        json!("Infinity")
+    );
+    assert_eq!(
+        outputs_json(&one, &[f64::NEG_INFINITY, nan, nan, nan, nan]),
+        json!("-Infinity")
+    );
+    let two = vec!["A".to_owned(), "B".to_owned()];
+    assert_eq!(
+        outputs_json(&two, &[1.0, f64::INFINITY, nan, nan, nan]),
+        json!({"A": 1.0, "B": "Infinity"})
+    );
+}

@@ -156,13 +156,7 @@ fn parse_action(obj: &Map<String, Value>) -> Result<Action, ProtocolError> {
                     ));
                 }
             };
-            let mut indicators: Vec<Spec> = Vec::with_capacity(list.len());
-            for item in list {
-                let spec = indicator(item)?;
-                if !indicators.contains(&spec) {
-                    indicators.push(spec);
-                }
-            }
+            let indicators = indicator_list(list)?;
             Ok(Action::Subscribe {
                 symbol,
                 timeframe,
@@ -259,6 +253,20 @@ fn pair(obj: &Map<String, Value>) -> Result<(Symbol, Timeframe), ProtocolError> 
         }
     };
     Ok((symbol, timeframe))
+}
+
+/// The `indicators` of a `subscribe`: ids or `{"name", "params"}` objects, deduplicated in
+/// order. Also what `computer compute --spec` reads, so the offline engine takes exactly what a
+/// client sends.
+pub fn indicator_list(list: &[Value]) -> Result<Vec<Spec>, ProtocolError> {
+    let mut indicators: Vec<Spec> = Vec::with_capacity(list.len());
+    for item in list {
+        let spec = indicator(item)?;
+        if !indicators.contains(&spec) {
+            indicators.push(spec);
+        }
+    }
+    Ok(indicators)
 }
 
 fn indicator(item: &Value) -> Result<Spec, ProtocolError> {

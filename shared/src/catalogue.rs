@@ -32,21 +32,21 @@ overlap_rows! {
     [momentum_rows, volatility_rows, volume_rows, statistic_rows, math_transform_rows,
      math_operators_rows, price_transform_rows, pattern_rows, declare_indicators]
     // overlap
-    Sma { name: "SMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "SMA",
+    Sma { name: "SMA", family: overlap, params: [len("length", 10.0, 2.0).or(&["timeperiod"])], talib: "SMA",
         new: |p| Sma::new(p.int(0)) },
-    Ema { name: "EMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "EMA",
+    Ema { name: "EMA", family: overlap, params: [len("length", 10.0, 2.0).or(&["timeperiod"])], talib: "EMA",
         new: |p| Ema::new(p.int(0)) },
-    Wma { name: "WMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "WMA",
+    Wma { name: "WMA", family: overlap, params: [len("length", 10.0, 2.0).or(&["timeperiod"])], talib: "WMA",
         new: |p| Wma::new(p.int(0)) },
-    Dema { name: "DEMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "DEMA",
+    Dema { name: "DEMA", family: overlap, params: [len("length", 10.0, 2.0).or(&["timeperiod"])], talib: "DEMA",
         new: |p| Dema::new(p.int(0)) },
-    Tema { name: "TEMA", family: overlap, params: [int("length", 10.0, 2.0, 300.0)],
+    Tema { name: "TEMA", family: overlap, params: [int("length", 10.0, 2.0, 300.0).or(&["timeperiod"])],
         talib: "TEMA",
         new: |p| Tema::new(p.int(0)) },
-    Trima { name: "TRIMA", family: overlap, params: [len("length", 10.0, 2.0)], talib: "TRIMA",
+    Trima { name: "TRIMA", family: overlap, params: [len("length", 10.0, 2.0).or(&["timeperiod"])], talib: "TRIMA",
         new: |p| Trima::new(p.int(0)) },
     Kama { name: "KAMA", family: overlap,
-        params: [len("length", 10.0, 2.0), int("fast", 2.0, 1.0, 100.0), len("slow", 30.0, 2.0)],
+        params: [len("length", 10.0, 2.0).or(&["timeperiod"]), int("fast", 2.0, 1.0, 100.0), len("slow", 30.0, 2.0)],
         talib: "KAMA (TA-Lib fixes fast 2, slow 30; other values use the same arithmetic)",
         check: less::<1, 2>,
         new: |p| Kama::new(p.int(0), p.int(1), p.int(2)) },
@@ -57,12 +57,18 @@ overlap_rows! {
         talib: "none: WMA(2 WMA(n/2) - WMA(n), sqrt n) from TA-Lib WMA, as pandas-ta",
         new: |p| Hma::new(p.int(0)) },
     Bbands { name: "BBANDS", family: overlap,
-        params: [len("length", 5.0, 2.0), float("std", 2.0, 0.1, 10.0)],
+        params: [
+            len("length", 5.0, 2.0).or(&["timeperiod"]),
+            float("std", 2.0, 0.1, 10.0).or(&["nbdevup", "nbdevdn"]),
+        ],
         columns: ["BBL", "BBM", "BBU", "BBB", "BBP"],
         talib: "BBANDS (matype SMA, nbdevup = nbdevdn = std); BBB, BBP as pandas-ta",
         new: |p| Bbands::new(p.int(0), p.num(1)) },
     Psar { name: "PSAR", family: overlap,
-        params: [float("af", 0.02, 0.001, 1.0), float("max_af", 0.2, 0.001, 1.0)],
+        params: [
+            float("af", 0.02, 0.001, 1.0).or(&["acceleration"]),
+            float("max_af", 0.2, 0.001, 1.0).or(&["maximum"]),
+        ],
         columns: ["PSARl", "PSARs", "PSARaf", "PSARr"],
         talib: "SAR (acceleration = af0 = af, maximum = max_af), split into pandas-ta's columns",
         new: |p| Psar::new(p.num(0), p.num(1)) },
@@ -77,16 +83,18 @@ overlap_rows! {
         talib: "none: rolling min/max of low/high and their mean, as pandas-ta",
         new: |p| Donchian::new(p.int(0), p.int(1)) },
     // momentum
-    Rsi { name: "RSI", family: momentum, params: [len("length", 14.0, 2.0)], talib: "RSI",
+    Rsi { name: "RSI", family: momentum, params: [len("length", 14.0, 2.0).or(&["timeperiod"])], talib: "RSI",
         new: |p| Rsi::new(p.int(0)) },
     Macd { name: "MACD", family: momentum,
-        params: [len("fast", 12.0, 2.0), len("slow", 26.0, 2.0), len("signal", 9.0, 1.0)],
+        params: [len("fast", 12.0, 2.0).or(&["fastperiod"]), len("slow", 26.0, 2.0).or(&["slowperiod"]),
+            len("signal", 9.0, 1.0).or(&["signalperiod"])],
         columns: ["MACD", "MACDh", "MACDs"],
         talib: "MACD",
         check: less::<0, 1>,
         new: |p| Macd::new(p.int(0), p.int(1), p.int(2)) },
     Stoch { name: "STOCH", family: momentum,
-        params: [len("k", 14.0, 1.0), len("d", 3.0, 1.0), len("smooth_k", 3.0, 1.0)],
+        params: [len("k", 14.0, 1.0).or(&["fastk_period"]), len("d", 3.0, 1.0).or(&["slowd_period"]),
+            len("smooth_k", 3.0, 1.0).or(&["slowk_period"])],
         columns: ["STOCHk", "STOCHd"],
         talib: "STOCH (fastk = k, slowk = smooth_k, slowd = d, SMA)",
         new: |p| Stoch::new(p.int(0), p.int(1), p.int(2)) },
@@ -100,40 +108,41 @@ overlap_rows! {
         columns: ["STOCHRSIk", "STOCHRSId"],
         talib: "STOCH over TA-Lib RSI (k = 1 is TA-Lib STOCHRSI)",
         new: |p| StochRsi::new(p.int(0), p.int(1), p.int(2), p.int(3)) },
-    Willr { name: "WILLR", family: momentum, params: [len("length", 14.0, 2.0)], talib: "WILLR",
+    Willr { name: "WILLR", family: momentum, params: [len("length", 14.0, 2.0).or(&["timeperiod"])], talib: "WILLR",
         new: |p| Willr::new(p.int(0)) },
     Cci { name: "CCI", family: momentum,
-        params: [len("length", 14.0, 2.0), float("c", 0.015, 0.001, 1.0)],
+        params: [len("length", 14.0, 2.0).or(&["timeperiod"]), float("c", 0.015, 0.001, 1.0)],
         talib: "CCI (TA-Lib fixes c = 0.015; other c scale it by 0.015 / c)",
         new: |p| Cci::new(p.int(0), p.num(1)) },
-    Mfi { name: "MFI", family: momentum, params: [len("length", 14.0, 2.0)], talib: "MFI",
+    Mfi { name: "MFI", family: momentum, params: [len("length", 14.0, 2.0).or(&["timeperiod"])], talib: "MFI",
         new: |p| Mfi::new(p.int(0)) },
-    Roc { name: "ROC", family: momentum, params: [len("length", 10.0, 1.0)], talib: "ROC",
+    Roc { name: "ROC", family: momentum, params: [len("length", 10.0, 1.0).or(&["timeperiod"])], talib: "ROC",
         new: |p| Roc::new(p.int(0)) },
-    Mom { name: "MOM", family: momentum, params: [len("length", 10.0, 1.0)], talib: "MOM",
+    Mom { name: "MOM", family: momentum, params: [len("length", 10.0, 1.0).or(&["timeperiod"])], talib: "MOM",
         new: |p| Mom::new(p.int(0)) },
-    Adx { name: "ADX", family: momentum, params: [len("length", 14.0, 2.0)],
+    Adx { name: "ADX", family: momentum, params: [len("length", 14.0, 2.0).or(&["timeperiod"])],
         columns: ["ADX", "DMP", "DMN"],
         talib: "ADX, PLUS_DI, MINUS_DI",
         new: |p| Adx::new(p.int(0)) },
-    Aroon { name: "AROON", family: momentum, params: [len("length", 14.0, 2.0)],
+    Aroon { name: "AROON", family: momentum, params: [len("length", 14.0, 2.0).or(&["timeperiod"])],
         columns: ["AROOND", "AROONU", "AROONOSC"],
         talib: "AROON, AROONOSC",
         new: |p| Aroon::new(p.int(0)) },
     Ultosc { name: "ULTOSC", family: momentum,
-        params: [len("fast", 7.0, 1.0), len("medium", 14.0, 1.0), len("slow", 28.0, 1.0)],
+        params: [len("fast", 7.0, 1.0).or(&["timeperiod1"]), len("medium", 14.0, 1.0).or(&["timeperiod2"]),
+            len("slow", 28.0, 1.0).or(&["timeperiod3"])],
         columns: ["UO"],
         talib: "ULTOSC (weights 4/2/1, periods sorted as TA-Lib does)",
         new: |p| Ultosc::new(p.int(0), p.int(1), p.int(2)) },
     // volatility
-    Atr { name: "ATR", family: volatility, params: [len("length", 14.0, 2.0)],
+    Atr { name: "ATR", family: volatility, params: [len("length", 14.0, 2.0).or(&["timeperiod"])],
         columns: ["ATRr"],
         talib: "ATR",
         new: |p| Atr::new(p.int(0)) },
-    Natr { name: "NATR", family: volatility, params: [len("length", 14.0, 2.0)],
+    Natr { name: "NATR", family: volatility, params: [len("length", 14.0, 2.0).or(&["timeperiod"])],
         talib: "NATR",
         new: |p| Natr::new(p.int(0)) },
-    Stddev { name: "STDDEV", family: volatility, params: [len("length", 30.0, 2.0)],
+    Stddev { name: "STDDEV", family: volatility, params: [len("length", 30.0, 2.0).or(&["timeperiod"])],
         columns: ["STDEV"],
         talib: "STDDEV (nbdev 1, population)",
         new: |p| Stddev::new(p.int(0)) },
@@ -145,7 +154,7 @@ overlap_rows! {
     Obv { name: "OBV", family: volume, params: [], talib: "OBV", new: |_p| Obv::new() },
     Ad { name: "AD", family: volume, params: [], talib: "AD", new: |_p| Ad::new() },
     Adosc { name: "ADOSC", family: volume,
-        params: [len("fast", 3.0, 2.0), len("slow", 10.0, 2.0)],
+        params: [len("fast", 3.0, 2.0).or(&["fastperiod"]), len("slow", 10.0, 2.0).or(&["slowperiod"])],
         talib: "ADOSC",
         new: |p| Adosc::new(p.int(0), p.int(1)) },
     Cmf { name: "CMF", family: volume, params: [len("length", 20.0, 1.0)],
@@ -163,6 +172,21 @@ pub struct ParamDef {
     pub min: f64,
     pub max: f64,
     pub integer: bool,
+    /// TA-Lib's names for this param (`talib.abstract.Function(NAME).info["parameters"]`),
+    /// accepted besides `name` where ours differs (`length` is TA-Lib's `timeperiod`). Two
+    /// names for one param (BBANDS' `nbdevup` and `nbdevdn`) must then be given equal.
+    pub talib: &'static [&'static str],
+}
+
+impl ParamDef {
+    /// The same param, also reachable by TA-Lib's name(s).
+    const fn or(self, talib: &'static [&'static str]) -> ParamDef {
+        ParamDef { talib, ..self }
+    }
+
+    fn named(&self, key: &str) -> bool {
+        self.name == key || self.talib.contains(&key)
+    }
 }
 
 /// A rule across params, beyond each param's own range; the error names what is wrong.
@@ -192,6 +216,7 @@ const fn int(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
         min,
         max,
         integer: true,
+        talib: &[],
     }
 }
 
@@ -206,6 +231,7 @@ const fn float(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef
         min,
         max,
         integer: false,
+        talib: &[],
     }
 }
 
@@ -271,8 +297,9 @@ impl Spec {
             values[i] = p.default;
         }
         if let Some(params) = params {
+            let mut given: [Option<&str>; 4] = [None; 4];
             for (key, value) in params {
-                let Some(i) = def.params.iter().position(|p| p.name == key.as_str()) else {
+                let Some(i) = def.params.iter().position(|p| p.named(key)) else {
                     let known: Vec<_> = def.params.iter().map(|p| p.name).collect();
                     return Err(CatalogueError::InvalidParams(format!(
                         "{} has no param {:?}; its params are {}",
@@ -281,9 +308,19 @@ impl Spec {
                         known.join(", ")
                     )));
                 };
-                values[i] = value.as_f64().ok_or_else(|| {
+                let v = value.as_f64().ok_or_else(|| {
                     CatalogueError::InvalidParams(format!("{}.{} must be a number", def.name, key))
                 })?;
+                if let Some(first) = given[i]
+                    && values[i] != v
+                {
+                    return Err(CatalogueError::InvalidParams(format!(
+                        "{}.{first} and {}.{key} name one param and must be equal",
+                        def.name, def.name
+                    )));
+                }
+                given[i] = Some(key);
+                values[i] = v;
             }
         }
         Self::validated(def, values)

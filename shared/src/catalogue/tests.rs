@@ -114,3 +114,43 @@ fn infinities_in_json() {
         json!({"A": 1.0, "B": "Infinity"})
     );
 }
+
+// Shows TA-Lib's param names are accepted besides ours, and two TA-Lib names of one param must
+// agree.
+#[test]
+fn talib_param_names() {
+    let spec = |name: &str, params: serde_json::Value| {
+        Spec::from_name_params(name, params.as_object()).map(|s| s.id())
+    };
+    assert_eq!(spec("sma", json!({"timeperiod": 20})).unwrap(), "SMA_20");
+    assert_eq!(
+        spec(
+            "MACD",
+            json!({"fastperiod": 5, "slowperiod": 13, "signalperiod": 4})
+        )
+        .unwrap(),
+        "MACD_5_13_4"
+    );
+    assert_eq!(
+        spec(
+            "BBANDS",
+            json!({"timeperiod": 20, "nbdevup": 2.5, "nbdevdn": 2.5})
+        )
+        .unwrap(),
+        "BBANDS_20_2.5"
+    );
+    let e = spec("BBANDS", json!({"nbdevup": 2.0, "nbdevdn": 3.0})).unwrap_err();
+    assert!(e.to_string().contains("must be equal"), "{e}");
+    assert_eq!(
+        spec(
+            "STOCH",
+            json!({"fastk_period": 5, "slowk_period": 3, "slowd_period": 4})
+        )
+        .unwrap(),
+        "STOCH_5_4_3"
+    );
+    assert_eq!(
+        spec("PSAR", json!({"acceleration": 0.03, "maximum": 0.3})).unwrap(),
+        "PSAR_0.03_0.3"
+    );
+}

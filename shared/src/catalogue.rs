@@ -9,6 +9,7 @@
 //! here plus its type in its family's module of `crate::indicators` (the row grammar is in
 //! `crate::indicators::registry`).
 
+use crate::indicators::cycle::cycle_rows;
 use crate::indicators::math_operators::math_operators_rows;
 use crate::indicators::math_transform::math_transform_rows;
 use crate::indicators::momentum::momentum_rows;
@@ -30,7 +31,7 @@ pub const MAX_LENGTH: f64 = 500.0;
 // The first 34 rows, then each family's group of further rows (see `indicators::registry`).
 overlap_rows! {
     [momentum_rows, volatility_rows, volume_rows, statistic_rows, math_transform_rows,
-     math_operators_rows, price_transform_rows, pattern_rows, declare_indicators]
+     math_operators_rows, price_transform_rows, pattern_rows, cycle_rows, declare_indicators]
     // overlap
     Sma { name: "SMA", family: overlap, params: [len("length", 10.0, 2.0).or(&["timeperiod"])], talib: "SMA",
         new: |p| Sma::new(p.int(0)) },

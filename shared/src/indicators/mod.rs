@@ -24,6 +24,7 @@
 //! (`crate::catalogue`) declares each indicator once and derives everything else.
 
 mod blocks;
+pub mod cycle;
 pub mod math_operators;
 pub mod math_transform;
 pub mod momentum;

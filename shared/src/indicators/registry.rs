@@ -259,6 +259,7 @@ mod tests {
                     "math_operators",
                     "price_transform",
                     "pattern",
+                    "cycle",
                 ]
                 .contains(&def.family),
                 "{}",

@@ -9,7 +9,7 @@ mod wma;
 
 pub use bands::{Bbands, Donchian, Supertrend};
 pub use ma::{Dema, Ema, Rma, Sma, Tema};
-pub use sar::Psar;
+pub use sar::{Psar, Sar};
 pub use trima_kama::{Kama, Trima};
 pub use wma::{Hma, Wma};
 

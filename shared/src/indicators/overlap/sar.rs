@@ -1,4 +1,5 @@
-//! The parabolic SAR, bit-identical to TA-Lib 0.8.1 `TA_SAR`, in pandas-ta's four columns.
+//! The parabolic SAR, bit-identical to TA-Lib 0.8.1 `TA_SAR`: in pandas-ta's four columns
+//! ([`Psar`]), and as TA-Lib's one series ([`Sar`]).
 
 use crate::indicators::{Candle, Indicator, NONE, Outputs};
 use serde::{Deserialize, Serialize};
@@ -160,5 +161,40 @@ impl Indicator for Psar {
     /// TA-Lib's lookback: 1.
     fn lookback(&self) -> usize {
         1
+    }
+}
+
+/// TA-Lib `SAR` as its one series `[SAR_acceleration_maximum]`: [`Psar`]'s `PSARl` where the
+/// bar ends long, `PSARs` where it ends short (the same values, one column).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sar(Psar);
+
+impl Sar {
+    pub fn new(acceleration: f64, maximum: f64) -> Self {
+        Sar(Psar::new(acceleration, maximum))
+    }
+}
+
+impl Indicator for Sar {
+    type Next = PsarNext;
+
+    fn step(&self, c: &Candle) -> (Outputs, PsarNext) {
+        let (split, next) = self.0.step(c);
+        let mut out = NONE;
+        out[0] = if split[0].is_nan() {
+            split[1]
+        } else {
+            split[0]
+        };
+        (out, next)
+    }
+
+    fn advance(&mut self, c: &Candle, next: PsarNext) {
+        self.0.advance(c, next);
+    }
+
+    /// TA-Lib's lookback: 1.
+    fn lookback(&self) -> usize {
+        self.0.lookback()
     }
 }

@@ -410,7 +410,9 @@ fn check_restore(fixture: &[Series]) {
 /// `lookback()` equals the number of leading nulls of the primary column, the reference's and
 /// ours. CMF and VWAP are also null where the window's (day's) volume is 0, so theirs may be
 /// longer, but only when the candle right after the lookback has no volume; ACOS and ASIN are
-/// null outside [-1, 1], so theirs may be longer when that candle's close is outside.
+/// null outside [-1, 1], so theirs may be longer when that candle's close is outside. Where
+/// the reference has no null at all but a lookback (TA-Lib's 0 warm-up of the INDEX
+/// functions), the first `lookback` values, the reference's and ours, are 0 instead.
 fn check_lookback(fixture: &[Series]) {
     for s in fixture {
         let len = s.candles.len();
@@ -419,13 +421,20 @@ fn check_lookback(fixture: &[Series]) {
             let lookback = state.lookback().min(len);
             let primary = ind.primary();
             let (col, values) = &ind.columns[primary];
+            let ours: Vec<f64> = s.candles.iter().map(|c| state.update(c)[primary]).collect();
+            if lookback > 0 && values.iter().all(Option::is_some) {
+                // TA-Lib's warm-up is 0, not null (the INDEX functions' integer outputs).
+                for (t, (theirs, ours)) in values.iter().zip(&ours).take(lookback).enumerate() {
+                    assert!(
+                        *theirs == Some(0.0) && *ours == 0.0,
+                        "{} {col}[{t}]: warm-up {theirs:?} (reference), {ours} (ours), not 0",
+                        s.name
+                    );
+                }
+                continue;
+            }
             let reference = values.iter().take_while(|v| v.is_none()).count();
-            let ours = s
-                .candles
-                .iter()
-                .map(|c| state.update(c)[primary])
-                .take_while(|v| v.is_nan())
-                .count();
+            let ours = ours.iter().take_while(|v| v.is_nan()).count();
             let null_after = matches!(ind.spec.kind, Kind::Cmf | Kind::Vwap)
                 && lookback < len
                 && s.candles[lookback].volume == 0.0

@@ -25,7 +25,8 @@ from the family's `EXTRA_INDICATORS` / `EXTRA_SERIES`. Check the Rust code again
     TALIB_EXTRA_FIXTURE=/tmp/talib_extra.json,/tmp/volume_extra.json cargo test -p shared --test golden
 
 Floats are written with Python's `repr` (json's default), so they round-trip exactly;
-NaN (TA-Lib's warm-up) is written as null.
+NaN (TA-Lib's warm-up) is written as null, +inf and -inf (EXP of a huge price, DIV by 0) as
+the strings "inf" and "-inf".
 """
 
 import argparse
@@ -62,9 +63,18 @@ def families() -> dict:
     return found
 
 
+def cell(v: float):
+    """One JSON value: NaN as null, infinities (which JSON cannot hold) as "inf" / "-inf"."""
+    if np.isnan(v):
+        return None
+    if np.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return float(v)
+
+
 def column(values) -> list:
-    """A JSON column: floats, NaN as null."""
-    return [None if np.isnan(v) else float(v) for v in np.asarray(values, dtype=np.float64)]
+    """A JSON column of `cell`s."""
+    return [cell(v) for v in np.asarray(values, dtype=np.float64)]
 
 
 def build(module, series_spec, indicators_spec, ta_version: str) -> dict:

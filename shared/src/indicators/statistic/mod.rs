@@ -2,7 +2,9 @@
 //! variance and percentiles over a window, bit-identical to TA-Lib 0.8.1 (STDDEV, of the same
 //! group, lives in the volatility family).
 //!
-//! - [`regression`]: LINEARREG, LINEARREG_ANGLE, LINEARREG_INTERCEPT, LINEARREG_SLOPE, TSF;
+//! - [`regression`]: LINEARREG, LINEARREG_ANGLE, LINEARREG_INTERCEPT, LINEARREG_SLOPE, TSF
+//!   (the three with `_` in their names have no catalogue row yet: `Spec::from_id` reads an
+//!   id's name up to its first `_`, so `LINEARREG_SLOPE_14` cannot name them);
 //! - [`pair`]: CORREL and BETA, on high and low;
 //! - [`rank`]: PERCENTILE and PERCENTRANK;
 //! - VAR here, over the shared [`RollingVariance`].

@@ -74,7 +74,10 @@ impl Indicator for Percentile {
         if self.count >= retained {
             // The close leaving the retained values: the first of its run of equals.
             let old = self.ring.get(self.count - retained);
-            let at = self.sorted[..len].partition_point(|&v| v < old);
+            // Always found (the `min` only keeps a NaN-corrupted order from panicking).
+            let at = self.sorted[..len]
+                .partition_point(|&v| v < old)
+                .min(len - 1);
             self.sorted.copy_within(at + 1..len, at);
             len -= 1;
         }

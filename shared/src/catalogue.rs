@@ -333,13 +333,27 @@ impl Spec {
 
     /// From an id such as `RSI_14`, `BBANDS_20_2` or `MACD` (missing trailing params default).
     pub fn from_id(id: &str) -> Result<Spec, CatalogueError> {
-        let mut parts = id.split('_');
-        let def = def_by_name(parts.next().unwrap_or_default())?;
+        // Names may hold `_` themselves (`LINEARREG_SLOPE_14`): the longest name the id starts
+        // with, followed by `_` or nothing, is the one meant.
+        let def = CATALOGUE
+            .iter()
+            .filter(|d| {
+                let n = d.name.len();
+                id.len() >= n
+                    && id.is_char_boundary(n)
+                    && id[..n].eq_ignore_ascii_case(d.name)
+                    && (id.len() == n || id.as_bytes()[n] == b'_')
+            })
+            .max_by_key(|d| d.name.len())
+            .map_or_else(|| def_by_name(id.split('_').next().unwrap_or_default()), Ok)?;
         let mut values = [0.0; 4];
         for (i, p) in def.params.iter().enumerate() {
             values[i] = p.default;
         }
-        let mut tokens: Vec<&str> = parts.collect();
+        let mut tokens: Vec<&str> = match id.get(def.name.len() + 1..) {
+            Some(rest) => rest.split('_').collect(),
+            None => Vec::new(),
+        };
         if !def.suffix.is_empty() && tokens.last() == Some(&def.suffix) {
             tokens.pop();
         }

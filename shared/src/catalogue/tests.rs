@@ -154,3 +154,22 @@ fn talib_param_names() {
         "PSAR_0.03_0.3"
     );
 }
+
+// Shows ids of names that hold `_` resolve to the longest name they start with.
+#[test]
+fn names_with_underscores() {
+    assert_eq!(
+        Spec::from_id("linearreg_slope_20").unwrap().id(),
+        "LINEARREG_SLOPE_20"
+    );
+    assert_eq!(Spec::from_id("LINEARREG_20").unwrap().id(), "LINEARREG_20");
+    assert_eq!(
+        Spec::from_id("LINEARREG_SLOPE").unwrap().id(),
+        "LINEARREG_SLOPE_14"
+    );
+    assert!(Spec::from_id("SMA_").is_err());
+    assert!(matches!(
+        Spec::from_id("LINEARREGX_3"),
+        Err(CatalogueError::Unknown(_))
+    ));
+}

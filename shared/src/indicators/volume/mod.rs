@@ -1,6 +1,11 @@
 //! The volume family: OBV, AD and ADOSC bit-identical to TA-Lib 0.8.1 (`TA_OBV`, `TA_AD`,
-//! `TA_ADOSC`), and CMF and VWAP, which TA-Lib lacks, following pandas-ta's documented
-//! formulas (their golden references are computed with plain numpy).
+//! `TA_ADOSC`), CMF equal to `TA_CMF` (within 1e-12, see [`Cmf`]), VWAP anchored to the UTC
+//! day, which TA-Lib lacks, following pandas-ta's documented formula (its golden reference is
+//! computed with plain numpy), and in [`flow`] EFI, MARKETFI, NVI, PVI, PVT and RVOL.
+
+mod flow;
+
+pub use flow::{Efi, Marketfi, Nvi, Pvi, Pvt, Rvol};
 
 use super::blocks::{Ring, check_period, one, typical_price};
 use super::{Candle, Indicator, NONE, Outputs};
@@ -218,14 +223,18 @@ impl CompensatedSum {
     }
 }
 
-/// Chaikin money flow: `[CMF_n]` (pandas-ta's name and default 20). TA-Lib has no CMF;
-/// this is pandas-ta's documented formula (high/low/close form):
-/// `mfv = (2 close - (high + low)) * (volume / (high - low))` (0 when `high == low`, where
-/// pandas-ta nudges the range off zero and gets 0 too), `CMF = sum(mfv, n) / sum(volume,
-/// n)`, null when the window's volume is 0 (pandas-ta's 0/0).
+/// Chaikin money flow: `[CMF_n]` (TA-Lib `CMF`, inputs high, low, close and volume):
+/// `sum(mfv, n) / sum(volume, n)` with the money flow volume
+/// `mfv = ((close - low) - (high - close)) / (high - low) * volume` (0 when `high == low`),
+/// and 0, not null, when the window's volume is 0 (`TA_CMF`'s `sumVol > 0` test).
 ///
-/// The window sums are compensated running sums (O(1) per candle) and are reset to exactly
-/// 0 after `n` zero-volume candles in a row, so an all-zero window is recognised exactly.
+/// The state is the one CMF has had since it followed pandas-ta (running computers have saved
+/// it): the money flow is computed as `(2 close - (high + low)) * (volume / (high - low))` and
+/// the window sums are compensated running sums (O(1) per candle), reset to exactly 0 after
+/// `n` zero-volume candles in a row, so an all-zero window is recognised exactly. TA-Lib adds
+/// and subtracts plain running sums, so the two differ in the last bits (at most 1e-12 on the
+/// fixtures, within the 1e-9 contract): matching them bit for bit would change this saved
+/// state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cmf {
     length: usize,
@@ -250,7 +259,7 @@ pub struct CmfNext {
 
 impl Cmf {
     pub fn new(length: usize) -> Self {
-        check_period("CMF length", length, 1);
+        check_period("CMF length", length, 2);
         Self {
             length,
             count: 0,
@@ -297,11 +306,12 @@ impl Indicator for Cmf {
             return (NONE, next);
         }
         let volume = next.volume_sum.value();
-        let mut out = NONE;
-        if volume != 0.0 {
-            out[0] = next.flow_sum.value() / volume;
-        }
-        (out, next)
+        let cmf = if volume > 0.0 {
+            next.flow_sum.value() / volume
+        } else {
+            0.0
+        };
+        (one(cmf), next)
     }
 
     fn advance(&mut self, c: &Candle, next: CmfNext) {
@@ -313,7 +323,7 @@ impl Indicator for Cmf {
         self.count += 1;
     }
 
-    /// pandas-ta's warm-up (`rolling(n)`): `length - 1`.
+    /// TA-Lib's lookback: `length - 1`.
     fn lookback(&self) -> usize {
         self.length - 1
     }
@@ -387,4 +397,14 @@ impl Indicator for Vwap {
 
 // Catalogue rows of the TA-Lib volume functions beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
 super::registry::row_group! { $ volume_rows:
+    Efi { name: "EFI", family: volume, params: [len("timeperiod", 13.0, 1.0)], talib: "EFI",
+        new: |p| Efi::new(p.int(0)) },
+    Marketfi { name: "MARKETFI", family: volume, params: [], talib: "MARKETFI",
+        new: |_p| Marketfi::new() },
+    Nvi { name: "NVI", family: volume, params: [], talib: "NVI", new: |_p| Nvi::new() },
+    Pvi { name: "PVI", family: volume, params: [], talib: "PVI", new: |_p| Pvi::new() },
+    Pvt { name: "PVT", family: volume, params: [], talib: "PVT", new: |_p| Pvt::new() },
+    Rvol { name: "RVOL", family: volume, params: [len("timeperiod", 20.0, 1.0)],
+        talib: "RVOL (an infinite ratio, after a zero-volume window, is null)",
+        new: |p| Rvol::new(p.int(0)) },
 }

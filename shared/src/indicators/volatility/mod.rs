@@ -10,11 +10,13 @@
 //!   of it with no zero test.
 //! - NATR divides by the close with an exact zero test (`close != 0`, else 0).
 //!
-//! The averages of the high-low range ADR, CVI and MASSI are in [`range`].
+//! The averages of the high-low range ADR, CVI and MASSI are in [`range`], RVI in [`rvi`].
 
 mod range;
+mod rvi;
 
 pub use range::{Adr, Cvi, Massi};
+pub use rvi::Rvi;
 
 use super::blocks::{RollingVariance, VarianceNext, check_period, one, true_range, wilder};
 use super::{Candle, Indicator, NONE, Outputs};
@@ -245,4 +247,8 @@ super::registry::row_group! { $ volatility_rows:
         params: [int("fastperiod", 9.0, 2.0, 250.0), len("slowperiod", 25.0, 2.0)],
         talib: "MASSI",
         new: |p| Massi::new(p.int(0), p.int(1)) },
+    Rvi { name: "RVI", family: volatility,
+        params: [len("timeperiod", 14.0, 1.0), len("stddevperiod", 10.0, 2.0)],
+        talib: "RVI",
+        new: |p| Rvi::new(p.int(0), p.int(1)) },
 }

@@ -149,7 +149,7 @@ overlap_rows! {
         talib: "ADOSC",
         new: |p| Adosc::new(p.int(0), p.int(1)) },
     Cmf { name: "CMF", family: volume, params: [len("length", 20.0, 2.0)],
-        talib: "CMF (within 1e-12: compensated window sums, the saved state since pandas-ta)",
+        talib: "CMF (to the last bits: compensated window sums, the saved state since pandas-ta)",
         new: |p| Cmf::new(p.int(0)) },
     Vwap { name: "VWAP", family: volume, params: [], suffix: "D",
         talib: "none: pandas-ta vwap anchored to each UTC day, typical price (h+l+c)/3",

@@ -241,7 +241,7 @@ mod tests {
         let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
-            "35af9cc5e48cb46bcc6e0532439c3e1ba2bc5895bcc2226d65a133978bd7c698"
+            "9d5e22ec3323c4de1ade92e42e854a06b3c4195d3b84353fa8a862b504c587ff"
         );
     }
 

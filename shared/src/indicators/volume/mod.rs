@@ -1,6 +1,11 @@
 //! The volume family: OBV, AD and ADOSC bit-identical to TA-Lib 0.8.1 (`TA_OBV`, `TA_AD`,
-//! `TA_ADOSC`), and CMF and VWAP, which TA-Lib lacks, following pandas-ta's documented
-//! formulas (their golden references are computed with plain numpy).
+//! `TA_ADOSC`, `TA_CMF`), VWAP anchored to the UTC
+//! day, which TA-Lib lacks, following pandas-ta's documented formula (its golden reference is
+//! computed with plain numpy), and in [`flow`] EFI, MARKETFI, NVI, PVI, PVT and RVOL.
+
+mod flow;
+
+pub use flow::{Efi, Marketfi, Nvi, Pvi, Pvt, Rvol};
 
 use super::blocks::{Ring, check_period, one, typical_price};
 use super::{Candle, Indicator, NONE, Outputs};
@@ -185,135 +190,73 @@ impl Indicator for Adosc {
     }
 }
 
-/// A running sum with Neumaier's compensation: windowed sums that add and subtract
-/// values of very different sizes (a huge volume leaving the window) keep full precision
-/// instead of drifting.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-struct CompensatedSum {
-    sum: f64,
-    compensation: f64,
-}
-
-impl CompensatedSum {
-    const ZERO: Self = Self {
-        sum: 0.0,
-        compensation: 0.0,
-    };
-
-    fn add(self, x: f64) -> Self {
-        let sum = self.sum + x;
-        let lost = if self.sum.abs() >= x.abs() {
-            (self.sum - sum) + x
-        } else {
-            (x - sum) + self.sum
-        };
-        Self {
-            sum,
-            compensation: self.compensation + lost,
-        }
-    }
-
-    fn value(self) -> f64 {
-        self.sum + self.compensation
-    }
-}
-
-/// Chaikin money flow: `[CMF_n]` (pandas-ta's name and default 20). TA-Lib has no CMF;
-/// this is pandas-ta's documented formula (high/low/close form):
-/// `mfv = (2 close - (high + low)) * (volume / (high - low))` (0 when `high == low`, where
-/// pandas-ta nudges the range off zero and gets 0 too), `CMF = sum(mfv, n) / sum(volume,
-/// n)`, null when the window's volume is 0 (pandas-ta's 0/0).
+/// Chaikin money flow: `[CMF_n]` (TA-Lib `CMF`, inputs high, low, close and volume),
+/// bit-identical to `TA_CMF`: `sum(mfv, n) / sum(volume, n)` with the money flow volume
+/// `mfv = ((close - low) - (high - close)) / (high - low) * volume` (0 when `high == low`),
+/// and 0, not null, when the window's volume is not positive (`TA_CMF`'s `sumVol > 0` test).
 ///
-/// The window sums are compensated running sums (O(1) per candle) and are reset to exactly
-/// 0 after `n` zero-volume candles in a row, so an all-zero window is recognised exactly.
+/// Both sums are TA-Lib's plain running totals over the whole series: each candle first
+/// subtracts the values leaving the window, then adds its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cmf {
     length: usize,
     count: usize,
-    flow_sum: CompensatedSum,
-    volume_sum: CompensatedSum,
-    /// Consecutive zero-volume candles, capped at `length`.
-    zero_run: usize,
+    flow_sum: f64,
+    volume_sum: f64,
     /// The last `length` candles' money-flow volumes and volumes.
-    flow_ring: Ring,
-    volume_ring: Ring,
-}
-
-/// The state [`Cmf`]'s step moves to.
-#[derive(Debug)]
-pub struct CmfNext {
-    flow: f64,
-    flow_sum: CompensatedSum,
-    volume_sum: CompensatedSum,
-    zero_run: usize,
+    flows: Ring,
+    volumes: Ring,
 }
 
 impl Cmf {
     pub fn new(length: usize) -> Self {
-        check_period("CMF length", length, 1);
+        check_period("CMF length", length, 2);
         Self {
             length,
             count: 0,
-            flow_sum: CompensatedSum::ZERO,
-            volume_sum: CompensatedSum::ZERO,
-            zero_run: 0,
-            flow_ring: Ring::new(length),
-            volume_ring: Ring::new(length),
+            flow_sum: 0.0,
+            volume_sum: 0.0,
+            flows: Ring::new(length),
+            volumes: Ring::new(length),
         }
     }
 }
 
 impl Indicator for Cmf {
-    type Next = CmfNext;
+    /// The candle's money-flow volume and the new `[flow_sum, volume_sum]`.
+    type Next = (f64, [f64; 2]);
 
-    fn step(&self, c: &Candle) -> (Outputs, CmfNext) {
+    fn step(&self, c: &Candle) -> (Outputs, (f64, [f64; 2])) {
         let n = self.length;
-        let flow = if c.high > c.low {
-            (2.0 * c.close - (c.high + c.low)) * (c.volume / (c.high - c.low))
-        } else {
-            0.0
-        };
-        let mut next = CmfNext {
-            flow,
-            flow_sum: self.flow_sum.add(flow),
-            volume_sum: self.volume_sum.add(c.volume),
-            zero_run: if c.volume == 0.0 {
-                (self.zero_run + 1).min(n)
-            } else {
-                0
-            },
-        };
+        let flow = ad_flow(c).unwrap_or(0.0);
+        let (mut flow_sum, mut volume_sum) = (self.flow_sum, self.volume_sum);
         if self.count >= n {
-            // Drop candle count - n.
-            let leaving = self.count - n;
-            next.flow_sum = next.flow_sum.add(-self.flow_ring.get(leaving));
-            next.volume_sum = next.volume_sum.add(-self.volume_ring.get(leaving));
+            flow_sum -= self.flows.get(self.count - n);
+            volume_sum -= self.volumes.get(self.count - n);
         }
-        if next.zero_run == n {
-            next.flow_sum = CompensatedSum::ZERO;
-            next.volume_sum = CompensatedSum::ZERO;
-        }
+        flow_sum += flow;
+        volume_sum += c.volume;
+        let next = (flow, [flow_sum, volume_sum]);
         if self.count + 1 < n {
             return (NONE, next);
         }
-        let volume = next.volume_sum.value();
-        let mut out = NONE;
-        if volume != 0.0 {
-            out[0] = next.flow_sum.value() / volume;
-        }
-        (out, next)
+        let cmf = if volume_sum > 0.0 {
+            flow_sum / volume_sum
+        } else {
+            0.0
+        };
+        (one(cmf), next)
     }
 
-    fn advance(&mut self, c: &Candle, next: CmfNext) {
-        self.flow_ring.set(self.count, next.flow);
-        self.volume_ring.set(self.count, c.volume);
-        self.flow_sum = next.flow_sum;
-        self.volume_sum = next.volume_sum;
-        self.zero_run = next.zero_run;
+    fn advance(&mut self, c: &Candle, (flow, [flow_sum, volume_sum]): (f64, [f64; 2])) {
+        self.flows.set(self.count, flow);
+        self.volumes.set(self.count, c.volume);
+        self.flow_sum = flow_sum;
+        self.volume_sum = volume_sum;
         self.count += 1;
     }
 
-    /// pandas-ta's warm-up (`rolling(n)`): `length - 1`.
+    /// TA-Lib's lookback: `length - 1`.
     fn lookback(&self) -> usize {
         self.length - 1
     }
@@ -387,4 +330,14 @@ impl Indicator for Vwap {
 
 // Catalogue rows of the TA-Lib volume functions beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
 super::registry::row_group! { $ volume_rows:
+    Efi { name: "EFI", family: volume, params: [len("timeperiod", 13.0, 1.0)], talib: "EFI",
+        new: |p| Efi::new(p.int(0)) },
+    Marketfi { name: "MARKETFI", family: volume, params: [], talib: "MARKETFI",
+        new: |_p| Marketfi::new() },
+    Nvi { name: "NVI", family: volume, params: [], talib: "NVI", new: |_p| Nvi::new() },
+    Pvi { name: "PVI", family: volume, params: [], talib: "PVI", new: |_p| Pvi::new() },
+    Pvt { name: "PVT", family: volume, params: [], talib: "PVT", new: |_p| Pvt::new() },
+    Rvol { name: "RVOL", family: volume, params: [len("timeperiod", 20.0, 1.0)],
+        talib: "RVOL (an infinite ratio, after a zero-volume window, is null)",
+        new: |p| Rvol::new(p.int(0)) },
 }

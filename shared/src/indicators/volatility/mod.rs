@@ -9,6 +9,14 @@
 //! - STDDEV takes TA-Lib's new variance (the one BBANDS uses, [`RollingVariance`]) and `sqrt`
 //!   of it with no zero test.
 //! - NATR divides by the close with an exact zero test (`close != 0`, else 0).
+//!
+//! The averages of the high-low range ADR, CVI and MASSI are in [`range`], RVI in [`rvi`].
+
+mod range;
+mod rvi;
+
+pub use range::{Adr, Cvi, Massi};
+pub use rvi::Rvi;
 
 use super::blocks::{RollingVariance, VarianceNext, check_period, one, true_range, wilder};
 use super::{Candle, Indicator, NONE, Outputs};
@@ -228,4 +236,19 @@ impl Indicator for Stddev {
 
 // Catalogue rows of the TA-Lib volatility functions beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
 super::registry::row_group! { $ volatility_rows:
+    Adr { name: "ADR", family: volatility, params: [len("timeperiod", 14.0, 1.0)], talib: "ADR",
+        new: |p| Adr::new(p.int(0)) },
+    Cvi { name: "CVI", family: volatility,
+        params: [len("timeperiod", 10.0, 2.0), len("rocperiod", 10.0, 1.0)],
+        talib: "CVI",
+        new: |p| Cvi::new(p.int(0), p.int(1)) },
+    // fastperiod up to 250: the warm-up 2 (fast - 1) + slow - 1 fits in 1,000 candles.
+    Massi { name: "MASSI", family: volatility,
+        params: [int("fastperiod", 9.0, 2.0, 250.0), len("slowperiod", 25.0, 2.0)],
+        talib: "MASSI",
+        new: |p| Massi::new(p.int(0), p.int(1)) },
+    Rvi { name: "RVI", family: volatility,
+        params: [len("timeperiod", 14.0, 1.0), len("stddevperiod", 10.0, 2.0)],
+        talib: "RVI",
+        new: |p| Rvi::new(p.int(0), p.int(1)) },
 }

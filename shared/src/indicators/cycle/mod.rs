@@ -20,13 +20,22 @@ pub use trend::{HtTrendline, HtTrendmode, Mama, MamaNext, ModeBar, TrendlineNext
 
 use super::registry::row_group;
 
-// HT_DCPERIOD, HT_DCPHASE, HT_PHASOR, HT_SINE, HT_TRENDMODE and HT_TRENDLINE have no rows
-// yet: `Spec::from_id` splits an id on '_', so a name holding one does not parse. Their
-// types are checked against TA-Lib by `tests` below (`tests/fixtures/pending_cycle_ht.json`);
-// their rows will be, with the variant names `HtDcperiod`, `HtDcphase`, `HtPhasor`,
-// `HtSine`, `HtTrendmode` (columns `HT_PHASORinphase`, `HT_PHASORquadrature`, `HT_SINEsine`,
-// `HT_SINEleadsine`) and `HtTrendline`, all without params.
 row_group! { $ cycle_rows:
+    HtDcperiod { name: "HT_DCPERIOD", family: cycle, params: [], talib: "HT_DCPERIOD",
+        new: |_p| HtDcperiod::new() },
+    HtDcphase { name: "HT_DCPHASE", family: cycle, params: [], talib: "HT_DCPHASE",
+        new: |_p| HtDcphase::new() },
+    HtPhasor { name: "HT_PHASOR", family: cycle, params: [],
+        columns: ["HT_PHASORinphase", "HT_PHASORquadrature"], talib: "HT_PHASOR",
+        new: |_p| HtPhasor::new() },
+    HtSine { name: "HT_SINE", family: cycle, params: [],
+        columns: ["HT_SINEsine", "HT_SINEleadsine"], talib: "HT_SINE",
+        new: |_p| HtSine::new() },
+    HtTrendmode { name: "HT_TRENDMODE", family: cycle, params: [], talib: "HT_TRENDMODE",
+        new: |_p| HtTrendmode::new() },
+    HtTrendline { name: "HT_TRENDLINE", family: cycle, params: [],
+        talib: "HT_TRENDLINE (TA-Lib lists it under Overlap Studies)",
+        new: |_p| HtTrendline::new() },
     Mama {
         name: "MAMA",
         family: cycle,
@@ -36,6 +45,3 @@ row_group! { $ cycle_rows:
         new: |p| Mama::new(p.num(0), p.num(1)),
     },
 }
-
-#[cfg(test)]
-mod tests;

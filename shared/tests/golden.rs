@@ -395,8 +395,8 @@ fn check_restore(fixture: &[Series]) {
 }
 
 /// `lookback()` equals the number of leading nulls of the primary column, the reference's and
-/// ours. CMF and VWAP are also null where the window's (day's) volume is 0, so theirs may be
-/// longer, but only when the candle right after the lookback has no volume.
+/// ours. CMF, VWAP and VWMA are also null where the window's (day's) volume is 0, so theirs
+/// may be longer, but only when the candle right after the lookback has no volume.
 fn check_lookback(fixture: &[Series]) {
     for s in fixture {
         let len = s.candles.len();
@@ -412,7 +412,7 @@ fn check_lookback(fixture: &[Series]) {
                 .map(|c| state.update(c)[primary])
                 .take_while(|v| v.is_nan())
                 .count();
-            let zero_volume_after = matches!(ind.spec.kind, Kind::Cmf | Kind::Vwap)
+            let zero_volume_after = matches!(ind.spec.kind, Kind::Cmf | Kind::Vwap | Kind::Vwma)
                 && lookback < len
                 && s.candles[lookback].volume == 0.0;
             for (leading, whose) in [(reference, "reference"), (ours, "ours")] {

@@ -238,7 +238,7 @@ mod tests {
         let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
-            "35af9cc5e48cb46bcc6e0532439c3e1ba2bc5895bcc2226d65a133978bd7c698"
+            "a962bca98bc8b875a62c321d8460f7464bdef0960ae542a706778cacca67943c"
         );
     }
 

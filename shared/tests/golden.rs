@@ -408,7 +408,7 @@ fn check_restore(fixture: &[Series]) {
 }
 
 /// `lookback()` equals the number of leading nulls of the primary column, the reference's and
-/// ours. VWAP and RVOL are also null where the day's (window's) volume is 0, so theirs may be
+/// ours. VWAP, VWMA and RVOL are also null where the day's (window's) volume is 0, so theirs may be
 /// longer, but only when the candle right after the lookback has no volume; ACOS and ASIN are
 /// null outside [-1, 1], so theirs may be longer when that candle's close is outside. Where
 /// the reference has no null at all but a lookback (TA-Lib's 0 warm-up of the INDEX
@@ -435,7 +435,7 @@ fn check_lookback(fixture: &[Series]) {
             }
             let reference = values.iter().take_while(|v| v.is_none()).count();
             let ours = ours.iter().take_while(|v| v.is_nan()).count();
-            let null_after = matches!(ind.spec.kind, Kind::Vwap | Kind::Rvol)
+            let null_after = matches!(ind.spec.kind, Kind::Vwap | Kind::Vwma | Kind::Rvol)
                 && lookback < len
                 && s.candles[lookback].volume == 0.0
                 || matches!(ind.spec.kind, Kind::Acos | Kind::Asin)

@@ -241,7 +241,7 @@ mod tests {
         let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
-            "9d5e22ec3323c4de1ade92e42e854a06b3c4195d3b84353fa8a862b504c587ff"
+            "827f6211af109dc2c802afd4af77697ec3d3b2fa9aa02f6d31ccdb8aa2ed1bea"
         );
     }
 

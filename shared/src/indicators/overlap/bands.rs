@@ -1,6 +1,6 @@
-//! Bands around the price: BBANDS (bit-identical to TA-Lib 0.8.1 `TA_BBANDS` with an SMA
-//! middle band and `nbdevup == nbdevdn`), and SUPERTREND and DONCHIAN, which TA-Lib's Python
-//! package lacks and which follow pandas-ta's definitions.
+//! Bands around the price, bit-identical to TA-Lib 0.8.1: BBANDS (`TA_BBANDS` with an SMA
+//! middle band and `nbdevup == nbdevdn`), SUPERTREND (`TA_SUPERTREND`) and DONCHIAN
+//! (`TA_DONCHIAN`), in pandas-ta's columns.
 
 use crate::indicators::blocks::{Extreme, LegacyExtreme, RollingVariance, VarianceNext};
 use crate::indicators::volatility::AtrCore;
@@ -87,25 +87,32 @@ impl Indicator for Bbands {
     }
 }
 
-/// Supertrend as pandas-ta defines it: `[SUPERT, SUPERTd, SUPERTl, SUPERTs]` with suffix
-/// `_length_multiplier` (no TA-Lib function).
+/// Supertrend: `[SUPERT, SUPERTd, SUPERTl, SUPERTs]` with suffix `_length_multiplier`
+/// (TA-Lib `SUPERTREND`, `timeperiod = length`; pandas-ta's columns).
 ///
-/// pandas-ta with TA-Lib installed: `atr = talib.ATR(high, low, close, length)` (so the
-/// bands start at bar `length`), `hl2 = 0.5 * (high + low)`, bands
-/// `hl2 -/+ multiplier * atr`; the direction turns up when the close is above the previous
-/// (final) upper band, down when below the previous lower band, and otherwise keeps its
-/// value and ratchets the band on its side (the lower band never falls in an uptrend, the
-/// upper never rises in a downtrend). The first value is an uptrend. `SUPERTd` is `1`/`-1`;
-/// `SUPERT` is the band on the trend's side, also in `SUPERTl` (up) or `SUPERTs` (down).
-/// pandas-ta's `atr_length` (default `length`) is fixed to `length` here, as in the id.
+/// `SUPERT` is TA-Lib's `supertrend` and `SUPERTd` its `trend` (`1` up, `-1` down);
+/// `SUPERTl` is `SUPERT` where the trend is up (else null) and `SUPERTs` where it is down.
+/// During the warm-up every column is null (TA-Lib's integer `trend` has no NaN; Python
+/// shows 0 there, where C writes nothing).
+///
+/// As TA-Lib 0.8.1: the ATR inline, bit-identical to `TA_ATR(length)` ([`AtrCore`], first
+/// value at bar `length`); `mid = (high + low) / 2`, `band = multiplier * atr`, basic bands
+/// `mid +/- band`. At the first bar both final bands take their basic value and the trend
+/// is up. Then each final band ratchets toward the price: the upper takes the basic one if
+/// that is lower or the previous close was above the previous final upper band, the lower
+/// takes it if higher or the previous close was below the previous final lower band. An
+/// uptrend turns down when the close is below the final lower band, a downtrend up when it
+/// is above the final upper band; `SUPERT` is the final band on the trend's side.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Supertrend {
     multiplier: f64,
     atr: AtrCore,
-    /// The previous bar's final bands and direction (`NaN` bands during the warm-up).
+    /// The previous bar's final bands (`NaN` until the first value) and trend.
     lower: f64,
     upper: f64,
     up: bool,
+    /// The previous bar's close, once there is a value.
+    prev_close: f64,
 }
 
 /// The state [`Supertrend`]'s step moves to.
@@ -129,6 +136,7 @@ impl Supertrend {
             lower: f64::NAN,
             upper: f64::NAN,
             up: true,
+            prev_close: f64::NAN,
         }
     }
 }
@@ -138,28 +146,35 @@ impl Indicator for Supertrend {
 
     fn step(&self, c: &Candle) -> (Outputs, SupertrendNext) {
         let (atr, atr_state) = self.atr.step(c);
-        let mid = 0.5 * (c.high + c.low);
-        let band = self.multiplier * atr;
         let mut next = SupertrendNext {
             atr: atr_state,
-            lower: mid - band,
-            upper: mid + band,
+            lower: self.lower,
+            upper: self.upper,
             up: self.up,
         };
-        if c.close > self.upper {
-            next.up = true;
-        } else if c.close < self.lower {
-            next.up = false;
-        } else {
-            if next.up && next.lower < self.lower {
-                next.lower = self.lower;
-            }
-            if !next.up && next.upper > self.upper {
-                next.upper = self.upper;
-            }
-        }
         if atr.is_nan() {
             return (NONE, next);
+        }
+        let mid = (c.high + c.low) / 2.0;
+        let band = self.multiplier * atr;
+        let (basic_upper, basic_lower) = (mid + band, mid - band);
+        if self.upper.is_nan() {
+            // The first value: nothing to ratchet against, the trend starts up.
+            next.upper = basic_upper;
+            next.lower = basic_lower;
+            next.up = true;
+        } else {
+            if basic_upper < self.upper || self.prev_close > self.upper {
+                next.upper = basic_upper;
+            }
+            if basic_lower > self.lower || self.prev_close < self.lower {
+                next.lower = basic_lower;
+            }
+            next.up = if self.up {
+                c.close >= next.lower || next.lower.is_nan()
+            } else {
+                c.close > next.upper
+            };
         }
         let mut out = NONE;
         if next.up {
@@ -176,24 +191,29 @@ impl Indicator for Supertrend {
 
     fn advance(&mut self, c: &Candle, next: SupertrendNext) {
         self.atr.commit(c, next.atr);
+        if !next.upper.is_nan() {
+            self.prev_close = c.close;
+        }
         self.lower = next.lower;
         self.upper = next.upper;
         self.up = next.up;
     }
 
-    /// The ATR's lookback: `length`.
+    /// TA-Lib's lookback (the ATR's, unstable period 0): `length`.
     fn lookback(&self) -> usize {
         self.atr.lookback()
     }
 }
 
-/// Donchian channels as pandas-ta defines them: `[DCL, DCM, DCU]` with suffix
-/// `_lower_length_upper_length` (no TA-Lib function).
+/// Donchian channels: `[DCL, DCM, DCU]` with suffix `_lower_length_upper_length` (TA-Lib
+/// `DONCHIAN`; pandas-ta's params and columns).
 ///
-/// `DCL` = lowest low of the last `lower_length` bars, `DCU` = highest high of the last
-/// `upper_length` bars (pandas rolling min/max), `DCM = 0.5 * (DCL + DCU)`. Each column
-/// starts when its own window is full, as in pandas-ta; `lookback()` is when all three are
-/// there.
+/// `DCL` is TA-Lib `DONCHIAN(timeperiod = lower_length)`'s `lowerband` (the lowest low of
+/// the last `lower_length` bars), `DCU` is `DONCHIAN(timeperiod = upper_length)`'s
+/// `upperband` (the highest high of the last `upper_length` bars), and
+/// `DCM = (DCU + DCL) / 2`, which is TA-Lib's `middleband` when the two lengths are equal.
+/// Each band starts when its own window is full (at `length - 1`, TA-Lib's lookback);
+/// `lookback()` is when all three are there, `max(lower_length, upper_length) - 1`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(from = "DonchianSaved", into = "DonchianSaved")]
 pub struct Donchian {
@@ -233,8 +253,8 @@ impl From<DonchianSaved> for Donchian {
 
 impl Donchian {
     pub fn new(lower_length: usize, upper_length: usize) -> Self {
-        crate::indicators::blocks::check_period("DONCHIAN lower_length", lower_length, 1);
-        crate::indicators::blocks::check_period("DONCHIAN upper_length", upper_length, 1);
+        crate::indicators::blocks::check_period("DONCHIAN lower_length", lower_length, 2);
+        crate::indicators::blocks::check_period("DONCHIAN upper_length", upper_length, 2);
         Self {
             count: 0,
             lower: Extreme::new(lower_length, false),
@@ -259,7 +279,7 @@ impl Indicator for Donchian {
         let high = self.channel(&self.upper, c.high);
         let mut out = NONE;
         out[0] = low;
-        out[1] = 0.5 * (low + high);
+        out[1] = (high + low) / 2.0;
         out[2] = high;
         (out, ())
     }

@@ -1,5 +1,5 @@
 //! The exponential and simple moving averages: SMA, EMA, DEMA, TEMA (bit-identical to TA-Lib
-//! 0.8.1 `TA_SMA`, `TA_EMA`, `TA_DEMA`, `TA_TEMA`) and RMA (pandas-ta's, TA-Lib has none).
+//! 0.8.1 `TA_SMA`, `TA_EMA`, `TA_DEMA`, `TA_TEMA`) and RMA (`TA_RMA`, Wilder's smoothing).
 //!
 //! They replicate the C code's floating-point order exactly (the batch call over the whole
 //! series, as `talib.SMA(close, n)` makes it):
@@ -245,62 +245,68 @@ impl Indicator for Tema {
     }
 }
 
-/// Wilder's moving average of the close as pandas-ta defines it: `[RMA_n]` (no TA-Lib
-/// function; pandas-ta `rma` = `close.ewm(alpha=1/n, adjust=False).mean()`).
+/// Wilder's moving average of the close: `[RMA_n]` (TA-Lib `RMA`, unstable period 0).
 ///
-/// Seeded with the first close (so no warm-up: lookback 0), then pandas' `ewm` arithmetic
-/// exactly: pandas turns `alpha` into a center of mass and back
-/// (`alpha' = 1/(1 + (1-alpha)/alpha)`), and updates
-/// `rma = ((1-alpha') * rma + alpha' * x) / ((1-alpha') + alpha')`, skipping the update
-/// when `rma == x` (its guard for constant series). Older pandas-ta (0.3.x) used
-/// `adjust=True` with `min_periods=n`, a different series.
+/// As TA-Lib 0.8.1: seeded at bar `n-1` with the in-order sum of the first `n` closes
+/// (from `0.0`) divided by `n`, then `rma = fma(beta, rma, alpha * x)` with
+/// `beta = (n-1)/n` and `alpha = 1 - beta` (alpha derived from beta, so they sum to exactly
+/// 1; at `n = 1` they are `(0, 1)` and the RMA is the close). Lookback `n - 1`.
+///
+/// The seed sum has its own field: states saved under pandas-ta's RMA (five fields, no
+/// warm-up) no longer decode, so a computer warms them up again instead of misreading them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rma {
     length: usize,
-    /// pandas' `alpha'` and `1 - alpha'`.
+    /// `(n-1)/n` and `1 - (n-1)/n`.
+    beta: f64,
     alpha: f64,
-    decay: f64,
     count: usize,
+    /// The in-order sum of the closes while seeding.
+    total: f64,
+    /// The last RMA (from bar `n-1` on).
     value: f64,
 }
 
 impl Rma {
     pub fn new(length: usize) -> Self {
         check_period("RMA length", length, 1);
-        let a = 1.0 / length as f64;
-        let com = (1.0 - a) / a;
-        let alpha = 1.0 / (1.0 + com);
+        let beta = (length - 1) as f64 / length as f64;
         Self {
             length,
-            alpha,
-            decay: 1.0 - alpha,
+            beta,
+            alpha: 1.0 - beta,
             count: 0,
-            value: 0.0,
+            total: 0.0,
+            value: f64::NAN,
         }
     }
 }
 
 impl Indicator for Rma {
-    /// The new value.
-    type Next = f64;
+    /// The new `(total, value)`.
+    type Next = (f64, f64);
 
-    fn step(&self, c: &Candle) -> (Outputs, f64) {
-        let x = c.close;
-        let value = if self.count == 0 || self.value == x {
-            x
+    fn step(&self, c: &Candle) -> (Outputs, (f64, f64)) {
+        let (n, x) = (self.length, c.close);
+        if self.count < n - 1 {
+            return (NONE, (self.total + x, self.value));
+        }
+        let value = if self.count == n - 1 {
+            (self.total + x) / n as f64
         } else {
-            (self.decay * self.value + self.alpha * x) / (self.decay + self.alpha)
+            self.beta.mul_add(self.value, self.alpha * x)
         };
-        (one(value), value)
+        (one(value), (self.total, value))
     }
 
-    fn advance(&mut self, _: &Candle, value: f64) {
+    fn advance(&mut self, _: &Candle, (total, value): (f64, f64)) {
+        self.total = total;
         self.value = value;
         self.count += 1;
     }
 
-    /// pandas-ta's RMA has no warm-up: 0.
+    /// TA-Lib's lookback (unstable period 0): `length - 1`.
     fn lookback(&self) -> usize {
-        0
+        self.length - 1
     }
 }

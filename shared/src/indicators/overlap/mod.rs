@@ -1,18 +1,52 @@
 //! The overlap family (TA-Lib's "Overlap Studies"): moving averages and bands drawn on the
 //! price's own scale.
 
+mod accbands_kc;
 mod bands;
 mod ma;
+mod mid;
 mod sar;
+mod t3;
 mod trima_kama;
 mod wma;
+mod zlema_vwma;
 
+pub use accbands_kc::{Accbands, Kc};
 pub use bands::{Bbands, Donchian, Supertrend};
 pub use ma::{Dema, Ema, Rma, Sma, Tema};
+pub use mid::{Midpoint, Midprice};
 pub use sar::{Psar, Sar};
+pub use t3::T3;
 pub use trima_kama::{Kama, Trima};
 pub use wma::{Hma, Wma};
+pub use zlema_vwma::{Vwma, Zlema};
 
 // Catalogue rows of the TA-Lib overlap studies beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
 super::registry::row_group! { $ overlap_rows:
+    Midpoint { name: "MIDPOINT", family: overlap, params: [len("timeperiod", 14.0, 2.0)],
+        talib: "MIDPOINT",
+        new: |p| Midpoint::new(p.int(0)) },
+    Midprice { name: "MIDPRICE", family: overlap, params: [len("timeperiod", 14.0, 2.0)],
+        talib: "MIDPRICE",
+        new: |p| Midprice::new(p.int(0)) },
+    T3 { name: "T3", family: overlap,
+        params: [int("timeperiod", 5.0, 1.0, 167.0), float("vfactor", 0.7, 0.0, 1.0)],
+        talib: "T3",
+        new: |p| T3::new(p.int(0), p.num(1)) },
+    Zlema { name: "ZLEMA", family: overlap, params: [len("timeperiod", 30.0, 1.0)],
+        talib: "ZLEMA",
+        new: |p| Zlema::new(p.int(0)) },
+    Vwma { name: "VWMA", family: overlap, params: [len("timeperiod", 30.0, 1.0)],
+        talib: "VWMA",
+        new: |p| Vwma::new(p.int(0)) },
+    Accbands { name: "ACCBANDS", family: overlap, params: [len("timeperiod", 20.0, 2.0)],
+        columns: ["ACCBANDSupperband", "ACCBANDSmiddleband", "ACCBANDSlowerband"],
+        talib: "ACCBANDS",
+        new: |p| Accbands::new(p.int(0)) },
+    Kc { name: "KC", family: overlap,
+        params: [len("timeperiod", 20.0, 2.0), len("atrperiod", 10.0, 1.0),
+            float("nbdev", 2.0, -3e37, 3e37)],
+        columns: ["KCupperband", "KCmiddleband", "KClowerband"],
+        talib: "KC",
+        new: |p| Kc::new(p.int(0), p.int(1), p.num(2)) },
 }

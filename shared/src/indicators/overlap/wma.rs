@@ -1,5 +1,4 @@
-//! The weighted averages: WMA (bit-identical to TA-Lib 0.8.1 `TA_WMA`) and HMA (pandas-ta's,
-//! over TA-Lib's WMA; TA-Lib has none).
+//! The weighted averages: WMA and HMA (bit-identical to TA-Lib 0.8.1 `TA_WMA`, `TA_HMA`).
 //!
 //! `TA_WMA` has no FMA build: plain multiply then add. 0.8.1's WMA also re-sums its window
 //! from scratch every `8n` outputs (older sources never do).
@@ -136,12 +135,14 @@ impl Indicator for Wma {
     }
 }
 
-/// Hull moving average of the close as pandas-ta defines it: `[HMA_n]` (no TA-Lib function).
+/// Hull moving average of the close: `[HMA_n]` (TA-Lib `HMA`).
 ///
-/// `HMA = WMA(2 * WMA(close, n/2) - WMA(close, n), int(sqrt(n)))` with integer division and
-/// TA-Lib's WMA for each (pandas-ta uses `talib.WMA` when TA-Lib is installed); the inner
-/// difference is `(2 * a) - b`, unfused, and starts at bar `n - 1`. Lookback
-/// `(n - 1) + (int(sqrt(n)) - 1)`.
+/// `HMA = WMA(2 * WMA(close, n/2) - WMA(close, n), int(sqrt(n)))`, integer division, each
+/// WMA TA-Lib's own (`TA_WMA`, with its `8n` re-sum). TA-Lib 0.8.1 enters all three WMAs at
+/// bar `n - 1`, where the first difference is needed: the half-period WMA therefore starts
+/// at bar `n - n/2` (its running sums seeded over bars `n - n/2 .. n - 2`, its re-sum
+/// schedule counted from there), not at bar 0 as a separate `talib.WMA(close, n/2)` would.
+/// The difference is `(2 * a) - b`, unfused. Lookback `(n - 1) + (int(sqrt(n)) - 1)`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hma {
     length: usize,
@@ -150,11 +151,11 @@ pub struct Hma {
     smooth: WmaCore,
 }
 
-/// What [`Hma`]'s step moves its three WMAs to; the smoothing one only moves once the
-/// difference exists.
+/// What [`Hma`]'s step moves its three WMAs to; the half-period one only moves from bar
+/// `n - n/2` on, the smoothing one once the difference exists.
 #[derive(Debug)]
 pub struct HmaNext {
-    half: WmaNext,
+    half: Option<WmaNext>,
     full: WmaNext,
     smooth: Option<(f64, WmaNext)>,
 }
@@ -176,8 +177,13 @@ impl Indicator for Hma {
 
     fn step(&self, c: &Candle) -> (Outputs, HmaNext) {
         let x = c.close;
-        let (a, half) = self.half.step(x);
         let (b, full) = self.full.step(x);
+        let (a, half) = if self.full.count >= self.length - self.half.length {
+            let (a, half) = self.half.step(x);
+            (a, Some(half))
+        } else {
+            (f64::NAN, None)
+        };
         let mut next = HmaNext {
             half,
             full,
@@ -193,7 +199,9 @@ impl Indicator for Hma {
     }
 
     fn advance(&mut self, c: &Candle, next: HmaNext) {
-        self.half.commit(c.close, next.half);
+        if let Some(half) = next.half {
+            self.half.commit(c.close, half);
+        }
         self.full.commit(c.close, next.full);
         if let Some((d, smooth)) = next.smooth {
             self.smooth.commit(d, smooth);

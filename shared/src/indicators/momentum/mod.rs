@@ -13,6 +13,9 @@ mod rsi;
 mod stoch;
 mod trix;
 mod ultosc;
+mod vortex;
+mod williams;
+mod windows;
 
 pub use bars::{Aroonosc, Bop};
 pub use cci::Cci;
@@ -26,6 +29,9 @@ pub use rsi::Rsi;
 pub use stoch::{Stoch, StochRsi, Willr};
 pub use trix::Trix;
 pub use ultosc::Ultosc;
+pub use vortex::Vortex;
+pub use williams::{Ac, Ao, Wad};
+pub use windows::{Dpo, Er, Imi, Qstick, Vhf};
 
 // Catalogue rows of the TA-Lib momentum functions beyond the first catalogue (the first ones are in `crate::catalogue`'s own table).
 super::registry::row_group! { $ momentum_rows:
@@ -62,4 +68,34 @@ super::registry::row_group! { $ momentum_rows:
     Cmou { name: "CMOU", family: momentum, params: [len("timeperiod", 14.0, 2.0)],
         talib: "CMOU (close)",
         new: |p| Cmou::new(p.int(0)) },
+    Ac { name: "AC", family: momentum,
+        params: [len("fastperiod", 5.0, 2.0), len("slowperiod", 34.0, 2.0),
+            len("signalperiod", 5.0, 2.0)],
+        talib: "AC (high, low)",
+        new: |p| Ac::new(p.int(0), p.int(1), p.int(2)) },
+    Ao { name: "AO", family: momentum,
+        params: [len("fastperiod", 5.0, 2.0), len("slowperiod", 34.0, 2.0)],
+        talib: "AO (high, low)",
+        new: |p| Ao::new(p.int(0), p.int(1)) },
+    Dpo { name: "DPO", family: momentum, params: [len("timeperiod", 20.0, 2.0)],
+        talib: "DPO (close)",
+        new: |p| Dpo::new(p.int(0)) },
+    Er { name: "ER", family: momentum, params: [len("timeperiod", 10.0, 2.0)],
+        talib: "ER (close)",
+        new: |p| Er::new(p.int(0)) },
+    Imi { name: "IMI", family: momentum, params: [len("timeperiod", 14.0, 2.0)],
+        talib: "IMI (open, close)",
+        new: |p| Imi::new(p.int(0)) },
+    Qstick { name: "QSTICK", family: momentum, params: [len("timeperiod", 10.0, 1.0)],
+        talib: "QSTICK (open, close)",
+        new: |p| Qstick::new(p.int(0)) },
+    Vhf { name: "VHF", family: momentum, params: [len("timeperiod", 28.0, 2.0)],
+        talib: "VHF (close)",
+        new: |p| Vhf::new(p.int(0)) },
+    Vortex { name: "VORTEX", family: momentum, params: [len("timeperiod", 14.0, 1.0)],
+        columns: ["VORTEXplusvi", "VORTEXminusvi"],
+        talib: "VORTEX (high, low, close)",
+        new: |p| Vortex::new(p.int(0)) },
+    Wad { name: "WAD", family: momentum, params: [], talib: "WAD (high, low, close)",
+        new: |_p| Wad::new() },
 }

@@ -2,11 +2,13 @@
 //! the price, usually on their own scale.
 
 mod bars;
+mod blau;
 mod cci;
 mod change;
 mod cmo;
 mod directional;
 mod dm;
+mod forecast;
 mod macd;
 mod mfi;
 mod rsi;
@@ -17,12 +19,14 @@ mod vortex;
 mod williams;
 mod windows;
 
-pub use bars::{Aroonosc, Bop};
+pub use bars::{Aroonosc, Bop, Fractal};
+pub use blau::{Eri, Smi, Tsi};
 pub use cci::Cci;
 pub use change::{Mom, Roc, Rocp, Rocr, Rocr100};
 pub use cmo::{Cmo, Cmou};
 pub use directional::{Adx, Aroon};
 pub use dm::{Adxr, Directional, Dx, MinusDi, MinusDm, PlusDi, PlusDm};
+pub use forecast::{Coppock, Fosc};
 pub use macd::{Macd, Macdfix};
 pub use mfi::Mfi;
 pub use rsi::Rsi;
@@ -98,4 +102,31 @@ super::registry::row_group! { $ momentum_rows:
         new: |p| Vortex::new(p.int(0)) },
     Wad { name: "WAD", family: momentum, params: [], talib: "WAD (high, low, close)",
         new: |_p| Wad::new() },
+    Coppock { name: "COPPOCK", family: momentum,
+        params: [len("wmaperiod", 10.0, 1.0), len("roc1period", 11.0, 1.0),
+            len("roc2period", 14.0, 1.0)],
+        talib: "COPPOCK (close)",
+        new: |p| Coppock::new(p.int(0), p.int(1), p.int(2)) },
+    Eri { name: "ERI", family: momentum, params: [len("timeperiod", 13.0, 1.0)],
+        columns: ["ERIbullpower", "ERIbearpower"],
+        talib: "ERI (high, low, close)",
+        new: |p| Eri::new(p.int(0)) },
+    Fosc { name: "FOSC", family: momentum, params: [len("timeperiod", 5.0, 2.0)],
+        talib: "FOSC (close)",
+        new: |p| Fosc::new(p.int(0)) },
+    Fractal { name: "FRACTAL", family: momentum,
+        params: [len("leftbars", 2.0, 1.0), len("rightbars", 2.0, 1.0)],
+        columns: ["FRACTALswinghigh", "FRACTALswinglow"],
+        talib: "FRACTAL (high, low; warm-up 0, as TA-Lib's integer outputs)",
+        new: |p| Fractal::new(p.int(0), p.int(1)) },
+    Smi { name: "SMI", family: momentum,
+        params: [int("timeperiod", 13.0, 2.0, 250.0), int("fastperiod", 2.0, 2.0, 250.0),
+            int("slowperiod", 25.0, 2.0, 250.0), int("signalperiod", 9.0, 2.0, 250.0)],
+        columns: ["SMIsmi", "SMIsmisignal"],
+        talib: "SMI (high, low, close)",
+        new: |p| Smi::new(p.int(0), p.int(1), p.int(2), p.int(3)) },
+    Tsi { name: "TSI", family: momentum,
+        params: [len("firstperiod", 25.0, 2.0), len("secondperiod", 13.0, 2.0)],
+        talib: "TSI (close)",
+        new: |p| Tsi::new(p.int(0), p.int(1)) },
 }

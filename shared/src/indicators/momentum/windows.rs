@@ -63,8 +63,8 @@ impl Indicator for Dpo {
 
 /// Kaufman's efficiency ratio, `[ER_n]`, TA-Lib `TA_ER` (close, default 10):
 /// `|close - close[n]| / sum of the last n |one-bar changes|`, the sum kept by subtracting
-/// the change leaving the window, then adding the new one. As TA-Lib (KAMA's ratio): 1 when
-/// the sum is `<= 0` or `<=` the signed net change; after `n` exactly-zero changes in a row
+/// the change leaving the window, then adding the new one. As TA-Lib: 1 when the sum is
+/// `<= 0` or `<= |net change|`; after `n` exactly-zero changes in a row
 /// the sum is reset to 0 (purging its rounding residue).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Er {
@@ -121,7 +121,9 @@ impl Indicator for Er {
             }
         }
         let net = x - self.closes.get(t - n);
-        let er = if sum <= 0.0 || sum <= net {
+        // The shipped library compares the sum with `|net|` (the C sources on GitHub with the
+        // signed net change, which lets a falling window's ratio exceed 1 by a few ULP).
+        let er = if sum <= 0.0 || sum <= net.abs() {
             1.0
         } else {
             (net / sum).abs()

@@ -71,43 +71,31 @@ impl Indicator for Adx {
     fn step(&self, c: &Candle) -> (Outputs, AdxNext) {
         let (t, n) = (self.count, self.length);
         let nf = n as f64;
-        let mut next = AdxNext {
-            plus_dm: self.plus_dm,
-            minus_dm: self.minus_dm,
+        let prev = Prev {
+            high: self.prev_high,
+            low: self.prev_low,
+            close: self.prev_close,
+        };
+        let sums = DmSums {
+            plus: self.plus_dm,
+            minus: self.minus_dm,
             tr: self.tr,
+        };
+        let (sums, di) = directional_step(n, t, &prev, sums, c);
+        let mut next = AdxNext {
+            plus_dm: sums.plus,
+            minus_dm: sums.minus,
+            tr: sums.tr,
             adx: self.adx,
         };
-        if t == 0 {
+        let Some(Di {
+            plus: plus_di,
+            minus: minus_di,
+            dx,
+        }) = di
+        else {
             return (NONE, next);
-        }
-        let diff_p = c.high - self.prev_high;
-        let diff_m = self.prev_low - c.low;
-        let true_range = true_range(c, self.prev_close);
-        if t >= n {
-            next.minus_dm -= next.minus_dm / nf;
-            next.plus_dm -= next.plus_dm / nf;
-        }
-        if diff_m > 0.0 && diff_p < diff_m {
-            next.minus_dm += diff_m;
-        } else if diff_p > 0.0 && diff_p > diff_m {
-            next.plus_dm += diff_p;
-        }
-        if t < n {
-            next.tr += true_range;
-            return (NONE, next);
-        }
-        next.tr = wilder::sum(next.tr, true_range, nf);
-
-        let (mut plus_di, mut minus_di) = (0.0, 0.0);
-        let mut dx = None;
-        if next.tr > 0.0 {
-            minus_di = next.minus_dm / next.tr * 100.0;
-            plus_di = next.plus_dm / next.tr * 100.0;
-            let sum = minus_di + plus_di;
-            if !(-1e-14 < sum && sum < 1e-14) {
-                dx = Some((minus_di - plus_di).abs() / sum * 100.0);
-            }
-        }
+        };
         let mut out = NONE;
         out[1] = plus_di;
         out[2] = minus_di;
@@ -141,6 +129,74 @@ impl Indicator for Adx {
     fn lookback(&self) -> usize {
         2 * self.length - 1
     }
+}
+
+/// The previous bar's high, low and close.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Prev {
+    pub(crate) high: f64,
+    pub(crate) low: f64,
+    pub(crate) close: f64,
+}
+
+/// The running (then Wilder-summed) +DM, -DM and true range of ADX and its relatives.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct DmSums {
+    pub(crate) plus: f64,
+    pub(crate) minus: f64,
+    pub(crate) tr: f64,
+}
+
+/// One bar's directional indicators: +DI, -DI and the DX (none for a zero DI sum).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Di {
+    pub(crate) plus: f64,
+    pub(crate) minus: f64,
+    pub(crate) dx: Option<f64>,
+}
+
+/// Bar `t` (`c`, after `prev`) of TA-Lib's directional movement over `n` bars: the new sums
+/// and, from bar `n` on, the directional indicators (see [`Adx`] for the arithmetic; the
+/// +DM/-DM sums alone are TA-Lib's `PLUS_DM`/`MINUS_DM` from bar `n - 1` on).
+pub(crate) fn directional_step(
+    n: usize,
+    t: usize,
+    prev: &Prev,
+    mut sums: DmSums,
+    c: &Candle,
+) -> (DmSums, Option<Di>) {
+    if t == 0 {
+        return (sums, None);
+    }
+    let nf = n as f64;
+    let diff_p = c.high - prev.high;
+    let diff_m = prev.low - c.low;
+    let true_range = true_range(c, prev.close);
+    if t >= n {
+        sums.minus -= sums.minus / nf;
+        sums.plus -= sums.plus / nf;
+    }
+    if diff_m > 0.0 && diff_p < diff_m {
+        sums.minus += diff_m;
+    } else if diff_p > 0.0 && diff_p > diff_m {
+        sums.plus += diff_p;
+    }
+    if t < n {
+        sums.tr += true_range;
+        return (sums, None);
+    }
+    sums.tr = wilder::sum(sums.tr, true_range, nf);
+    let (mut plus, mut minus) = (0.0, 0.0);
+    let mut dx = None;
+    if sums.tr > 0.0 {
+        minus = sums.minus / sums.tr * 100.0;
+        plus = sums.plus / sums.tr * 100.0;
+        let sum = minus + plus;
+        if !(-1e-14 < sum && sum < 1e-14) {
+            dx = Some((minus - plus).abs() / sum * 100.0);
+        }
+    }
+    (sums, Some(Di { plus, minus, dx }))
 }
 
 /// Aroon: `[AROOND_n, AROONU_n, AROONOSC_n]` (pandas-ta's columns and order, default 14),

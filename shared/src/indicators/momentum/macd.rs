@@ -1,6 +1,7 @@
 //! MACD, bit-identical to TA-Lib 0.8.1 `TA_MACD`: its three EMAs advance with the fused
 //! [`ema`] step, `fma(x - prev, k, prev)`, as the shipped library (checked against the
-//! `ta-lib==0.8.2` wheel, which bundles C 0.8.1) does.
+//! `ta-lib==0.8.2` wheel, which bundles C 0.8.1) does; MACDFIX is the same with TA-Lib's
+//! fixed constants.
 
 use crate::indicators::blocks::ema;
 use crate::indicators::{Candle, Indicator, NONE, Outputs};
@@ -55,6 +56,55 @@ impl Macd {
             slow_ema: 0.0,
             signal_ema: 0.0,
         }
+    }
+}
+
+impl Macd {
+    /// TA-Lib's `TA_MACDFIX` line: periods 12 and 26 with the fixed constants 0.15 and 0.075
+    /// (not `2 / (n + 1)`), the signal's `2 / (signal + 1)`.
+    pub(crate) fn fixed(signal: usize) -> Self {
+        Self {
+            k_fast: 0.15,
+            k_slow: 0.075,
+            ..Self::new(12, 26, signal)
+        }
+    }
+}
+
+/// MACD with TA-Lib's fixed 12/26 constants, `[MACDFIXmacd, MACDFIXmacdsignal,
+/// MACDFIXmacdhist]` (TA-Lib's output order), TA-Lib `TA_MACDFIX` (close, default signal 9).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Macdfix {
+    macd: Macd,
+}
+
+impl Macdfix {
+    pub fn new(signalperiod: usize) -> Self {
+        Self {
+            macd: Macd::fixed(signalperiod),
+        }
+    }
+}
+
+impl Indicator for Macdfix {
+    type Next = MacdNext;
+
+    fn step(&self, c: &Candle) -> (Outputs, MacdNext) {
+        let (out, next) = self.macd.step(c);
+        let mut reordered = NONE;
+        reordered[0] = out[0];
+        reordered[1] = out[2];
+        reordered[2] = out[1];
+        (reordered, next)
+    }
+
+    fn advance(&mut self, c: &Candle, next: MacdNext) {
+        self.macd.advance(c, next);
+    }
+
+    /// TA-Lib's lookback: `25 + (signal - 1)`.
+    fn lookback(&self) -> usize {
+        self.macd.lookback()
     }
 }
 

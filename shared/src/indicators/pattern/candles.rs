@@ -326,6 +326,7 @@ macro_rules! pattern_impl {
                 &self,
                 c: &$crate::indicators::Candle,
             ) -> ($crate::indicators::Outputs, Self::Next) {
+                #[allow(unused_imports)]
                 use $crate::indicators::pattern::candles::{Setting::*, slot};
                 const SLOTS: &[$crate::indicators::pattern::candles::Slot] = &[$($slot),*];
                 self.core.step(c, SLOTS, $lookback, $rule)

@@ -6,8 +6,10 @@
 //! Its catalogue rows are the `pattern_rows` group below (see `super::registry`).
 
 mod candles;
+mod double;
 mod single;
 
+pub use double::*;
 pub use single::*;
 
 use super::registry::row_group;
@@ -30,4 +32,19 @@ row_group! { $ pattern_rows:
     CdlLongLine { name: "CDLLONGLINE", family: pattern, params: [], talib: "CDLLONGLINE", new: |_p| CdlLongLine::new() },
     CdlShortLine { name: "CDLSHORTLINE", family: pattern, params: [], talib: "CDLSHORTLINE", new: |_p| CdlShortLine::new() },
     CdlTakuri { name: "CDLTAKURI", family: pattern, params: [], talib: "CDLTAKURI", new: |_p| CdlTakuri::new() },
+    CdlEngulfing { name: "CDLENGULFING", family: pattern, params: [], talib: "CDLENGULFING", new: |_p| CdlEngulfing::new() },
+    CdlHarami { name: "CDLHARAMI", family: pattern, params: [], talib: "CDLHARAMI", new: |_p| CdlHarami::new() },
+    CdlHaramiCross { name: "CDLHARAMICROSS", family: pattern, params: [], talib: "CDLHARAMICROSS", new: |_p| CdlHaramiCross::new() },
+    CdlDojiStar { name: "CDLDOJISTAR", family: pattern, params: [], talib: "CDLDOJISTAR", new: |_p| CdlDojiStar::new() },
+    CdlCounterattack { name: "CDLCOUNTERATTACK", family: pattern, params: [], talib: "CDLCOUNTERATTACK", new: |_p| CdlCounterattack::new() },
+    CdlDarkCloudCover { name: "CDLDARKCLOUDCOVER", family: pattern, params: [float("penetration", 0.5, 0.0, 1.7976931348623157e308)], talib: "CDLDARKCLOUDCOVER", new: |p| CdlDarkCloudCover::new(p.num(0)) },
+    CdlPiercing { name: "CDLPIERCING", family: pattern, params: [], talib: "CDLPIERCING", new: |_p| CdlPiercing::new() },
+    CdlKicking { name: "CDLKICKING", family: pattern, params: [], talib: "CDLKICKING", new: |_p| CdlKicking::new() },
+    CdlKickingByLength { name: "CDLKICKINGBYLENGTH", family: pattern, params: [], talib: "CDLKICKINGBYLENGTH", new: |_p| CdlKickingByLength::new() },
+    CdlHomingPigeon { name: "CDLHOMINGPIGEON", family: pattern, params: [], talib: "CDLHOMINGPIGEON", new: |_p| CdlHomingPigeon::new() },
+    CdlInNeck { name: "CDLINNECK", family: pattern, params: [], talib: "CDLINNECK", new: |_p| CdlInNeck::new() },
+    CdlOnNeck { name: "CDLONNECK", family: pattern, params: [], talib: "CDLONNECK", new: |_p| CdlOnNeck::new() },
+    CdlThrusting { name: "CDLTHRUSTING", family: pattern, params: [], talib: "CDLTHRUSTING", new: |_p| CdlThrusting::new() },
+    CdlSeparatingLines { name: "CDLSEPARATINGLINES", family: pattern, params: [], talib: "CDLSEPARATINGLINES", new: |_p| CdlSeparatingLines::new() },
+    CdlMatchingLow { name: "CDLMATCHINGLOW", family: pattern, params: [], talib: "CDLMATCHINGLOW", new: |_p| CdlMatchingLow::new() },
 }

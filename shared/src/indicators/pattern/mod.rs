@@ -8,9 +8,11 @@
 mod candles;
 mod double;
 mod single;
+mod triple;
 
 pub use double::*;
 pub use single::*;
+pub use triple::*;
 
 use super::registry::row_group;
 
@@ -47,4 +49,22 @@ row_group! { $ pattern_rows:
     CdlThrusting { name: "CDLTHRUSTING", family: pattern, params: [], talib: "CDLTHRUSTING", new: |_p| CdlThrusting::new() },
     CdlSeparatingLines { name: "CDLSEPARATINGLINES", family: pattern, params: [], talib: "CDLSEPARATINGLINES", new: |_p| CdlSeparatingLines::new() },
     CdlMatchingLow { name: "CDLMATCHINGLOW", family: pattern, params: [], talib: "CDLMATCHINGLOW", new: |_p| CdlMatchingLow::new() },
+    Cdl2Crows { name: "CDL2CROWS", family: pattern, params: [], talib: "CDL2CROWS", new: |_p| Cdl2Crows::new() },
+    Cdl3BlackCrows { name: "CDL3BLACKCROWS", family: pattern, params: [], talib: "CDL3BLACKCROWS", new: |_p| Cdl3BlackCrows::new() },
+    Cdl3Inside { name: "CDL3INSIDE", family: pattern, params: [], talib: "CDL3INSIDE", new: |_p| Cdl3Inside::new() },
+    Cdl3Outside { name: "CDL3OUTSIDE", family: pattern, params: [], talib: "CDL3OUTSIDE", new: |_p| Cdl3Outside::new() },
+    Cdl3LineStrike { name: "CDL3LINESTRIKE", family: pattern, params: [], talib: "CDL3LINESTRIKE", new: |_p| Cdl3LineStrike::new() },
+    CdlAbandonedBaby { name: "CDLABANDONEDBABY", family: pattern, params: [float("penetration", 0.3, 0.0, 1.7976931348623157e308)], talib: "CDLABANDONEDBABY", new: |p| CdlAbandonedBaby::new(p.num(0)) },
+    CdlEveningDojiStar { name: "CDLEVENINGDOJISTAR", family: pattern, params: [float("penetration", 0.3, 0.0, 1.7976931348623157e308)], talib: "CDLEVENINGDOJISTAR", new: |p| CdlEveningDojiStar::new(p.num(0)) },
+    CdlEveningStar { name: "CDLEVENINGSTAR", family: pattern, params: [float("penetration", 0.3, 0.0, 1.7976931348623157e308)], talib: "CDLEVENINGSTAR", new: |p| CdlEveningStar::new(p.num(0)) },
+    CdlMorningDojiStar { name: "CDLMORNINGDOJISTAR", family: pattern, params: [float("penetration", 0.3, 0.0, 1.7976931348623157e308)], talib: "CDLMORNINGDOJISTAR", new: |p| CdlMorningDojiStar::new(p.num(0)) },
+    CdlMorningStar { name: "CDLMORNINGSTAR", family: pattern, params: [float("penetration", 0.3, 0.0, 1.7976931348623157e308)], talib: "CDLMORNINGSTAR", new: |p| CdlMorningStar::new(p.num(0)) },
+    CdlGapSideSideWhite { name: "CDLGAPSIDESIDEWHITE", family: pattern, params: [], talib: "CDLGAPSIDESIDEWHITE", new: |_p| CdlGapSideSideWhite::new() },
+    CdlIdentical3Crows { name: "CDLIDENTICAL3CROWS", family: pattern, params: [], talib: "CDLIDENTICAL3CROWS", new: |_p| CdlIdentical3Crows::new() },
+    CdlStickSandwich { name: "CDLSTICKSANDWICH", family: pattern, params: [], talib: "CDLSTICKSANDWICH", new: |_p| CdlStickSandwich::new() },
+    CdlTasukiGap { name: "CDLTASUKIGAP", family: pattern, params: [], talib: "CDLTASUKIGAP", new: |_p| CdlTasukiGap::new() },
+    CdlTristar { name: "CDLTRISTAR", family: pattern, params: [], talib: "CDLTRISTAR", new: |_p| CdlTristar::new() },
+    CdlUnique3River { name: "CDLUNIQUE3RIVER", family: pattern, params: [], talib: "CDLUNIQUE3RIVER", new: |_p| CdlUnique3River::new() },
+    CdlUpsideGap2Crows { name: "CDLUPSIDEGAP2CROWS", family: pattern, params: [], talib: "CDLUPSIDEGAP2CROWS", new: |_p| CdlUpsideGap2Crows::new() },
+    CdlXSideGap3Methods { name: "CDLXSIDEGAP3METHODS", family: pattern, params: [], talib: "CDLXSIDEGAP3METHODS", new: |_p| CdlXSideGap3Methods::new() },
 }

@@ -5,11 +5,13 @@
 //!
 //! Its catalogue rows are the `pattern_rows` group below (see `super::registry`).
 
+mod advance;
 mod candles;
 mod double;
 mod single;
 mod triple;
 
+pub use advance::*;
 pub use double::*;
 pub use single::*;
 pub use triple::*;
@@ -67,4 +69,8 @@ row_group! { $ pattern_rows:
     CdlUnique3River { name: "CDLUNIQUE3RIVER", family: pattern, params: [], talib: "CDLUNIQUE3RIVER", new: |_p| CdlUnique3River::new() },
     CdlUpsideGap2Crows { name: "CDLUPSIDEGAP2CROWS", family: pattern, params: [], talib: "CDLUPSIDEGAP2CROWS", new: |_p| CdlUpsideGap2Crows::new() },
     CdlXSideGap3Methods { name: "CDLXSIDEGAP3METHODS", family: pattern, params: [], talib: "CDLXSIDEGAP3METHODS", new: |_p| CdlXSideGap3Methods::new() },
+    Cdl3WhiteSoldiers { name: "CDL3WHITESOLDIERS", family: pattern, params: [], talib: "CDL3WHITESOLDIERS", new: |_p| Cdl3WhiteSoldiers::new() },
+    CdlAdvanceBlock { name: "CDLADVANCEBLOCK", family: pattern, params: [], talib: "CDLADVANCEBLOCK", new: |_p| CdlAdvanceBlock::new() },
+    CdlStalledPattern { name: "CDLSTALLEDPATTERN", family: pattern, params: [], talib: "CDLSTALLEDPATTERN", new: |_p| CdlStalledPattern::new() },
+    Cdl3StarsInSouth { name: "CDL3STARSINSOUTH", family: pattern, params: [], talib: "CDL3STARSINSOUTH", new: |_p| Cdl3StarsInSouth::new() },
 }

@@ -8,11 +8,13 @@
 mod advance;
 mod candles;
 mod double;
+mod long;
 mod single;
 mod triple;
 
 pub use advance::*;
 pub use double::*;
+pub use long::*;
 pub use single::*;
 pub use triple::*;
 
@@ -73,4 +75,9 @@ row_group! { $ pattern_rows:
     CdlAdvanceBlock { name: "CDLADVANCEBLOCK", family: pattern, params: [], talib: "CDLADVANCEBLOCK", new: |_p| CdlAdvanceBlock::new() },
     CdlStalledPattern { name: "CDLSTALLEDPATTERN", family: pattern, params: [], talib: "CDLSTALLEDPATTERN", new: |_p| CdlStalledPattern::new() },
     Cdl3StarsInSouth { name: "CDL3STARSINSOUTH", family: pattern, params: [], talib: "CDL3STARSINSOUTH", new: |_p| Cdl3StarsInSouth::new() },
+    CdlBreakaway { name: "CDLBREAKAWAY", family: pattern, params: [], talib: "CDLBREAKAWAY", new: |_p| CdlBreakaway::new() },
+    CdlMatHold { name: "CDLMATHOLD", family: pattern, params: [float("penetration", 0.5, 0.0, 1.7976931348623157e308)], talib: "CDLMATHOLD", new: |p| CdlMatHold::new(p.num(0)) },
+    CdlRiseFall3Methods { name: "CDLRISEFALL3METHODS", family: pattern, params: [], talib: "CDLRISEFALL3METHODS", new: |_p| CdlRiseFall3Methods::new() },
+    CdlConcealBabySwall { name: "CDLCONCEALBABYSWALL", family: pattern, params: [], talib: "CDLCONCEALBABYSWALL", new: |_p| CdlConcealBabySwall::new() },
+    CdlLadderBottom { name: "CDLLADDERBOTTOM", family: pattern, params: [], talib: "CDLLADDERBOTTOM", new: |_p| CdlLadderBottom::new() },
 }

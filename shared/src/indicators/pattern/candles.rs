@@ -233,9 +233,7 @@ impl Core {
     }
 
     /// The pattern's value for `c` (0 during the `lookback` warm-up, as TA-Lib) and the
-    /// totals after it. Before the first output TA-Lib sums each slot's initial window
-    /// from 0 in candle order; from then on it adds the range entering the window minus the
-    /// one leaving it, as one difference (`total += r(i) - r(trailing)`).
+    /// totals after it.
     pub(crate) fn step(
         &self,
         c: &Candle,
@@ -243,18 +241,39 @@ impl Core {
         lookback: usize,
         rule: fn(&Window<'_>) -> i32,
     ) -> (Outputs, Totals) {
-        let n = self.count;
-        let w = Window {
+        let w = self.window(c, slots);
+        let value = if self.count >= lookback { rule(&w) } else { 0 };
+        (
+            crate::indicators::blocks::one(f64::from(value)),
+            self.totals_after(&w, lookback),
+        )
+    }
+
+    /// The rule's view of `c` and the candles before it.
+    pub(crate) fn window<'a>(&'a self, c: &Candle, slots: &'a [Slot]) -> Window<'a> {
+        Window {
             core: self,
             current: Bar::of(c),
             slots,
-        };
-        let value = if n >= lookback { rule(&w) } else { 0 };
+        }
+    }
+
+    /// Candles seen before the current one (its index).
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The totals after the window's candle, whose averages are first read at candle
+    /// `start`. Before it TA-Lib sums each slot's initial window from 0 in candle order;
+    /// from then on it adds the range entering the window minus the one leaving it, as one
+    /// difference (`total += r(i) - r(trailing)`).
+    pub(crate) fn totals_after(&self, w: &Window<'_>, start: usize) -> Totals {
+        let n = self.count;
         let mut totals = self.totals;
-        for (total, s) in totals.iter_mut().zip(slots) {
+        for (total, s) in totals.iter_mut().zip(w.slots) {
             let period = s.setting.period();
-            if n < lookback {
-                if n + period >= lookback {
+            if n < start {
+                if n + period >= start {
                     *total += s.setting.range(w.bar(s.offset));
                 }
             } else {
@@ -262,7 +281,7 @@ impl Core {
                     s.setting.range(w.bar(s.offset)) - s.setting.range(w.bar(s.offset + period));
             }
         }
-        (crate::indicators::blocks::one(f64::from(value)), totals)
+        totals
     }
 
     pub(crate) fn advance(&mut self, c: &Candle, totals: Totals) {

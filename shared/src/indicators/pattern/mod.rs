@@ -8,12 +8,14 @@
 mod advance;
 mod candles;
 mod double;
+mod hikkake;
 mod long;
 mod single;
 mod triple;
 
 pub use advance::*;
 pub use double::*;
+pub use hikkake::*;
 pub use long::*;
 pub use single::*;
 pub use triple::*;
@@ -80,4 +82,6 @@ row_group! { $ pattern_rows:
     CdlRiseFall3Methods { name: "CDLRISEFALL3METHODS", family: pattern, params: [], talib: "CDLRISEFALL3METHODS", new: |_p| CdlRiseFall3Methods::new() },
     CdlConcealBabySwall { name: "CDLCONCEALBABYSWALL", family: pattern, params: [], talib: "CDLCONCEALBABYSWALL", new: |_p| CdlConcealBabySwall::new() },
     CdlLadderBottom { name: "CDLLADDERBOTTOM", family: pattern, params: [], talib: "CDLLADDERBOTTOM", new: |_p| CdlLadderBottom::new() },
+    CdlHikkake { name: "CDLHIKKAKE", family: pattern, params: [], talib: "CDLHIKKAKE", new: |_p| CdlHikkake::new() },
+    CdlHikkakeMod { name: "CDLHIKKAKEMOD", family: pattern, params: [], talib: "CDLHIKKAKEMOD", new: |_p| CdlHikkakeMod::new() },
 }

@@ -89,11 +89,11 @@ pub(crate) fn gap_down(a: Bar, b: Bar) -> bool {
     a.h < b.l
 }
 
-/// TA-Lib's candle settings with their default range type, period and factor.
+/// TA-Lib's candle settings with their default range type, period and factor
+/// (`BodyVeryLong`, which no pattern reads, is left out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Setting {
     BodyLong,
-    BodyVeryLong,
     BodyShort,
     BodyDoji,
     ShadowLong,
@@ -119,7 +119,6 @@ impl Setting {
         use RangeType::{HighLow, RealBody, Shadows};
         match self {
             Setting::BodyLong => (RealBody, 10, 1.0),
-            Setting::BodyVeryLong => (RealBody, 10, 3.0),
             Setting::BodyShort => (RealBody, 10, 1.0),
             Setting::BodyDoji => (HighLow, 10, 0.1),
             Setting::ShadowLong => (RealBody, 0, 1.0),

@@ -347,7 +347,11 @@ impl Indicator for CumulativeVwap {
     fn step(&self, c: &Candle) -> (Outputs, [f64; 2]) {
         let price_volume = self.price_volume + typical_price(c) * c.volume;
         let volume = self.volume + c.volume;
-        let vwap = if volume == 0.0 { 0.0 } else { price_volume / volume };
+        let vwap = if volume == 0.0 {
+            0.0
+        } else {
+            price_volume / volume
+        };
         (one(vwap), [price_volume, volume])
     }
 

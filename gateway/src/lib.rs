@@ -62,6 +62,8 @@ pub enum Error {
     RedisUrl(#[from] InvalidTarget),
     #[error("--redis-url: {0}")]
     Redis(String),
+    #[error("JWT keys: {0}")]
+    Keys(#[from] shared::auth::keys::KeyError),
     #[error("listener: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -97,8 +99,9 @@ pub async fn run(
         metrics.clone(),
         cfg.send_queue,
     );
+    let verifier = Verifier::with(cfg.key_source(), cfg.jwt_policy())?;
     let node = Arc::new(Node {
-        verifier: Verifier::new(cfg.jwt_secret.as_bytes()),
+        verifier,
         gateway_id,
         hub,
         broker: broker.clone(),
@@ -117,6 +120,10 @@ pub async fn run(
         background.clone(),
     ));
     tokio::spawn(upkeep::liveness(node.clone(), background.clone()));
+    tokio::spawn(upkeep::reload_keys(
+        node.verifier.clone(),
+        background.clone(),
+    ));
     let addr = listener.local_addr()?;
     tracing::info!(%addr, gateway_id = %node.gateway_id, "gateway listening");
 

@@ -65,3 +65,43 @@ pub(crate) async fn refresh_watch_index(node: Arc<Node>, stop: CancellationToken
         }
     }
 }
+
+/// Reads the JWT key file again on SIGHUP and whenever it changes (checked every second), so
+/// keys rotate without a restart; connections already open keep going. A file that does not
+/// load leaves the keys in use (logged).
+pub(crate) async fn reload_keys(verifier: shared::auth::Verifier, stop: CancellationToken) {
+    let Some(path) = verifier.source().path().map(std::path::Path::to_path_buf) else {
+        return;
+    };
+    // Modification time and size: a rewrite within one timestamp tick still shows.
+    let modified = || {
+        std::fs::metadata(&path)
+            .and_then(|m| Ok((m.modified()?, m.len())))
+            .ok()
+    };
+    let mut seen = modified();
+    let mut hangup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(cause = %e, "no SIGHUP handler; key file changes are still seen");
+            None
+        }
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        let signalled = tokio::select! {
+            () = stop.cancelled() => return,
+            _ = tick.tick() => false,
+            Some(()) = async { match hangup.as_mut() { Some(h) => h.recv().await, None => None } } => true,
+        };
+        let now = modified();
+        if !signalled && now == seen {
+            continue;
+        }
+        seen = now;
+        match verifier.reload() {
+            Ok(keys) => tracing::info!(keys, file = %path.display(), "JWT keys reloaded"),
+            Err(e) => tracing::warn!(cause = %e, "JWT keys not reloaded; the previous keys stay"),
+        }
+    }
+}

@@ -282,7 +282,10 @@ impl Gateway {
     pub async fn start(redis: &Redis, extra: &[&str]) -> Result<Gateway> {
         use clap::Parser;
         // A short drain spread keeps shutdown tests quick; tests that study it pass their own.
-        let mut args = vec!["gateway", "--redis-url", &redis.url, "--jwt-secret", SECRET];
+        let mut args = vec!["gateway", "--redis-url", &redis.url];
+        if !extra.contains(&"--jwt-jwks") && !extra.contains(&"--jwt-public-key") {
+            args.extend_from_slice(&["--jwt-secret", SECRET]);
+        }
         if !extra.contains(&"--drain-spread-ms") {
             args.extend_from_slice(&["--drain-spread-ms", "200"]);
         }

@@ -35,6 +35,30 @@ pub enum Command {
         #[arg(long, env = "TOKEN_TTL", default_value_t = 3600)]
         ttl: u64,
     },
+    /// Deny tokens cluster-wide: one token (`--jti`), or a session's or a user's tokens issued
+    /// until now; live connections close with 1008 within a second. `--list` prints the
+    /// revocations in force.
+    Revoke(RevokeArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+#[command(group = clap::ArgGroup::new("target").required(true).multiple(false))]
+pub struct RevokeArgs {
+    /// The token's `jti`.
+    #[arg(long, group = "target")]
+    pub jti: Option<String>,
+    /// The `session_id` claim: that session's tokens issued until now.
+    #[arg(long, group = "target")]
+    pub session: Option<String>,
+    /// The user id (`email`, else `sub`): that user's tokens issued until now.
+    #[arg(long, group = "target")]
+    pub user: Option<String>,
+    /// Print one line per revocation in force.
+    #[arg(long, group = "target")]
+    pub list: bool,
+    /// How long the revocation holds; default `--max-token-lifetime-secs`.
+    #[arg(long = "ttl-secs")]
+    pub ttl_secs: Option<u64>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -87,6 +111,15 @@ pub struct Config {
     /// A value every token's `aud` must hold (not checked when unset).
     #[arg(long = "jwt-audience", env = "JWT_AUDIENCE")]
     pub jwt_audience: Option<String>,
+    /// The longest a token this service accepts lives: how long `gateway revoke` denies by
+    /// default (a token issued before the revocation has expired by then).
+    #[arg(
+        long = "max-token-lifetime-secs",
+        env = "MAX_TOKEN_LIFETIME_SECS",
+        default_value_t = 86_400,
+        global = true
+    )]
+    pub max_token_lifetime_secs: u64,
     /// Longer tokens are refused (401 `token_too_large`) without being parsed.
     #[arg(
         long = "max-token-bytes",

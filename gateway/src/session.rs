@@ -116,7 +116,7 @@ fn until_expiry(who: &Identity) -> Duration {
 impl Session {
     /// `refresh`: a valid token of the same user replaces the connection's expiry (and `jti`,
     /// `iat`); anything else leaves the connection as it was.
-    fn refresh(
+    async fn refresh(
         &self,
         token: &str,
         who: &mut Identity,
@@ -133,6 +133,16 @@ impl Session {
             return Err(refused(
                 "the token is another user's; the connection keeps its own".to_owned(),
             ));
+        }
+        match self.node.is_revoked(&new).await {
+            Ok(false) => {}
+            Ok(true) => return Err(refused("token refused (token_revoked)".to_owned())),
+            Err(e) => {
+                return Err(self
+                    .node
+                    .internal("checking the token's revocation", e)
+                    .into());
+            }
         }
         who.expires_at = new.expires_at;
         who.issued_at = new.issued_at;
@@ -180,6 +190,7 @@ impl Session {
         tokio::pin!(drained);
         let kick = self.handle.kick.clone();
         let taken_over = self.handle.taken_over.clone();
+        let mut revocations = self.node.revocations.subscribe();
         loop {
             if let Some(reason) = self.fatal {
                 return Ending::Closed(reason);
@@ -191,6 +202,16 @@ impl Session {
                 _ = &mut drained => return Ending::Closed(CloseReason::Draining),
                 _ = &mut expires => return Ending::Closed(CloseReason::TokenExpired),
                 _ = &mut stale => return Ending::Closed(CloseReason::Idle),
+                r = revocations.recv() => {
+                    let denied = match r {
+                        Ok(revocation) => revocation.denies(who),
+                        // Missed some: ask Redis (the sender lives as long as the node).
+                        Err(_) => self.node.is_revoked(who).await.unwrap_or(false),
+                    };
+                    if denied {
+                        return Ending::Closed(CloseReason::TokenRevoked);
+                    }
+                }
                 frame = stream.next() => {
                     let now = Instant::now();
                     stale.as_mut().reset(now + self.node.cfg.stale);
@@ -255,12 +276,18 @@ impl Session {
                 .unsubscribe(&mut self.conn, target, id.as_ref())
                 .await
                 .map_err(Refused::from),
-            Ok(Action::Refresh { token }) => self.refresh(token.expose(), who, id.as_ref()),
+            Ok(Action::Refresh { token }) => self.refresh(token.expose(), who, id.as_ref()).await,
             Ok(Action::Resume {
                 ws_conn_id,
                 resume_token,
                 last_seq,
             }) => {
+                // The token passed at connect; a revocation since then is not yet applied.
+                if matches!(node.is_revoked(who).await, Ok(true)) {
+                    let error = ProtocolError::new(ErrorCode::ResumeFailed, "the token is revoked");
+                    self.refuse(&error, id.as_ref());
+                    return;
+                }
                 let resumed = node
                     .resume(
                         &mut self.conn,

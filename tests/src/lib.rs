@@ -465,6 +465,16 @@ pub async fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String)> {
     .await
 }
 
+/// The HTTP status and JSON body (null if none) of an upgrade request with `token`.
+pub async fn upgrade_reply(gw: &Gateway, token: &str) -> (u16, Value) {
+    let req = format!(
+        "GET /indicators/v2/stream?token={token} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    let (status, body) = http_request(gw.addr, &req).await.expect("upgrade request");
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
 pub async fn http_request(addr: SocketAddr, raw: &str) -> Result<(u16, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = TcpStream::connect(addr).await?;

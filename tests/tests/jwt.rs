@@ -7,16 +7,6 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// The HTTP status and JSON body of an upgrade request with `token`.
-async fn upgrade_reply(gw: &Gateway, token: &str) -> (u16, Value) {
-    let req = format!(
-        "GET /indicators/v2/stream?token={token} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
-         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-    );
-    let (status, body) = http_request(gw.addr, &req).await.unwrap();
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
 fn hs256(claims: &Value) -> String {
     shared::auth::sign(SECRET.as_bytes(), claims)
 }

@@ -151,9 +151,16 @@ pub struct Config {
     /// Indicator subscriptions one connection may hold, across all its pairs.
     #[arg(long, env = "MAX_INDICATORS_PER_CONN", default_value_t = 200)]
     pub max_indicators_per_conn: usize,
+    /// Symbol/timeframe pairs one connection may watch (0: no limit).
+    #[arg(long, env = "MAX_PAIRS_PER_CONN", default_value_t = 50)]
+    pub max_pairs_per_conn: usize,
     /// Client messages per second per connection (token bucket; burst = 2x).
     #[arg(long, env = "RATE_LIMIT_PER_SEC", default_value_t = 20)]
     pub rate_limit_per_sec: u32,
+    /// Client messages per second per user, across all of the user's connections on this
+    /// gateway (token bucket; burst = 2x; 0: no limit).
+    #[arg(long, env = "RATE_LIMIT_PER_USER_PER_SEC", default_value_t = 50)]
+    pub rate_limit_per_user_per_sec: u32,
     /// Largest client frame accepted; bigger ones close the connection with 1009.
     #[arg(long, env = "MAX_MESSAGE_BYTES", default_value_t = 65_536)]
     pub max_message_bytes: usize,

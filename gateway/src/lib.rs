@@ -150,6 +150,7 @@ pub async fn run(
         tracker: TaskTracker::new(),
         started: Instant::now(),
         resumes,
+        user_limits: rate_limit::UserLimits::default(),
         revocations: tokio::sync::broadcast::channel(revocation::QUEUE).0,
         cfg,
     });

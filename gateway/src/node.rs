@@ -16,6 +16,7 @@ use crate::feed::{ResumeJob, ResumePair};
 use crate::hub::{ConnHandle, Hub};
 use crate::initial::initial_values;
 use crate::metrics::Metrics;
+use crate::rate_limit::UserLimits;
 use crate::revocation::Revocation;
 use crate::store::Store;
 use shared::auth::{Identity, Verifier};
@@ -73,6 +74,8 @@ pub(crate) struct Node {
     pub(crate) started: Instant,
     /// Resumes for the feed.
     pub(crate) resumes: mpsc::Sender<ResumeJob>,
+    /// The per-user message budgets of the live sessions.
+    pub(crate) user_limits: UserLimits,
     /// Revocations announced in Redis, for every live session to check itself against.
     pub(crate) revocations: broadcast::Sender<Arc<Revocation>>,
 }
@@ -84,7 +87,17 @@ fn plan_subscribe(
     pair: &Pair,
     specs: &[Spec],
     max: usize,
+    max_pairs: usize,
 ) -> Result<Vec<Spec>, ProtocolError> {
+    let pairs = subs.pairs().count();
+    if max_pairs > 0 && subs.ids(pair).is_empty() && pairs >= max_pairs {
+        return Err(ProtocolError::new(
+            ErrorCode::TooManyPairs,
+            format!(
+                "a connection may watch at most {max_pairs} symbol/timeframe pairs; it watches {pairs}"
+            ),
+        ));
+    }
     let new: Vec<Spec> = specs
         .iter()
         .filter(|s| !subs.contains(pair, &s.id()))
@@ -162,7 +175,13 @@ impl Node {
         specs: Vec<Spec>,
         request_id: Option<&serde_json::Value>,
     ) -> Result<String, ProtocolError> {
-        let new = plan_subscribe(&conn.subs, &pair, &specs, self.cfg.max_indicators_per_conn)?;
+        let new = plan_subscribe(
+            &conn.subs,
+            &pair,
+            &specs,
+            self.cfg.max_indicators_per_conn,
+            self.cfg.max_pairs_per_conn,
+        )?;
         let new_ids: Vec<String> = new.iter().map(Spec::id).collect();
         if !new.is_empty() {
             let first = self.hub.subscribe(&conn.id, &pair, &new);
@@ -441,13 +460,17 @@ mod tests {
     fn subscribe_plan() {
         let mut subs = Subscriptions::default();
         subs.add(&pair("A"), ["RSI_14".to_owned()]);
-        let new = plan_subscribe(&subs, &pair("A"), &specs(&["RSI_14", "SMA_20"]), 2).unwrap();
+        let new = plan_subscribe(&subs, &pair("A"), &specs(&["RSI_14", "SMA_20"]), 2, 1).unwrap();
         assert_eq!(new, specs(&["SMA_20"]));
-        let held = plan_subscribe(&subs, &pair("A"), &specs(&["RSI_14"]), 1).unwrap();
+        let held = plan_subscribe(&subs, &pair("A"), &specs(&["RSI_14"]), 1, 1).unwrap();
         assert!(held.is_empty(), "re-subscribing is free");
-        let e = plan_subscribe(&subs, &pair("B"), &specs(&["RSI_14", "SMA_20"]), 2).unwrap_err();
+        let e = plan_subscribe(&subs, &pair("B"), &specs(&["RSI_14", "SMA_20"]), 2, 0).unwrap_err();
         assert_eq!(e.code, ErrorCode::TooManyIndicators);
         assert!(e.message.contains("it watches 1"), "{}", e.message);
+        // A second pair past a limit of one; the first pair stays open to more indicators.
+        let e = plan_subscribe(&subs, &pair("B"), &specs(&["RSI_14"]), 9, 1).unwrap_err();
+        assert_eq!(e.code, ErrorCode::TooManyPairs);
+        assert!(plan_subscribe(&subs, &pair("A"), &specs(&["SMA_5"]), 9, 1).is_ok());
     }
 
     // Shows what each unsubscribe form removes: everything, one pair, or the named ids that

@@ -7,7 +7,7 @@ use crate::hub::ConnHandle;
 use crate::metrics::Metrics;
 use crate::node::{Ending, Node, Refused};
 use crate::outbox::{Outbox, Push};
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::{RateLimit, allow_user};
 use crate::writer::{Socket, write_loop};
 use futures::StreamExt;
 use futures::stream::SplitStream;
@@ -107,6 +107,31 @@ async fn serve(node: Arc<Node>, ws: Socket, who: Identity, id: ConnId) {
     tracing::debug!(close = ?close.map(CloseReason::code), "session closed");
 }
 
+/// A connection kept over its rate limits for this long is closed (1008).
+const LIMITED_CLOSE: Duration = Duration::from_secs(10);
+
+/// A pause in refusals this long ends a run of limiting.
+const LIMITED_PAUSE: Duration = Duration::from_secs(1);
+
+/// How long a connection has been over its rate limits: a run of refusals, each less than
+/// [`LIMITED_PAUSE`] after the previous one (messages let through in between do not end it).
+#[derive(Debug, Default)]
+struct Limited {
+    since: Option<Instant>,
+    last: Option<Instant>,
+}
+
+impl Limited {
+    /// Records a refusal at `now`; true once the run has lasted [`LIMITED_CLOSE`].
+    fn refused(&mut self, now: Instant) -> bool {
+        if self.last.is_none_or(|last| now - last > LIMITED_PAUSE) {
+            self.since = Some(now);
+        }
+        self.last = Some(now);
+        self.since.is_some_and(|since| now - since >= LIMITED_CLOSE)
+    }
+}
+
 /// Time left until the token's `exp` (the connection closes with 1008 then).
 fn until_expiry(who: &Identity) -> Duration {
     let left_ms = (who.expires_at as i64 * 1000).saturating_sub(shared::clock::now_ms());
@@ -179,6 +204,12 @@ impl Session {
         let stale = tokio::time::sleep(cfg.stale);
         tokio::pin!(stale);
         let mut rate = RateLimit::new(cfg.rate_limit_per_sec, Instant::now());
+        let user_rate = self.node.user_limits.bucket(
+            &who.user_id,
+            cfg.rate_limit_per_user_per_sec,
+            Instant::now(),
+        );
+        let mut limited = Limited::default();
         let shutdown = self.node.shutdown.clone();
         // On drain, each session leaves at its own random moment within the spread, so the
         // clients reconnect to the other gateways gradually rather than all at once.
@@ -225,16 +256,21 @@ impl Session {
                         }
                         Some(Ok(Message::Text(text))) => {
                             Metrics::inc(&self.node.metrics.client_messages);
-                            if rate.allow(now) {
+                            if rate.allow(now) && allow_user(user_rate.as_ref(), now) {
                                 let expiry = who.expires_at;
                                 self.handle_text(text.as_str(), who).await;
                                 if who.expires_at != expiry {
                                     expires.as_mut().reset(Instant::now() + until_expiry(who));
                                 }
                             } else {
-                                let (id, _) = protocol::parse(text.as_str());
+                                if limited.refused(now) {
+                                    return Ending::Closed(CloseReason::RateLimited);
+                                }
+                                // Cheap: only the id is read, the rest of the text is skipped.
+                                let id = protocol::request_id(text.as_str());
                                 let err = ProtocolError::new(ErrorCode::RateLimited, format!(
-                                    "more than {} messages per second; slow down", self.node.cfg.rate_limit_per_sec));
+                                    "more than {} messages per second (per connection) or {} (per user); slow down",
+                                    self.node.cfg.rate_limit_per_sec, self.node.cfg.rate_limit_per_user_per_sec));
                                 self.refuse(&err, id.as_ref());
                             }
                         }
@@ -313,5 +349,24 @@ impl Session {
                 self.refuse(&error, id.as_ref());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Shows a run of refusals closes after 10 s, and a pause of over a second starts it again.
+    #[test]
+    fn limiting_runs() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut l = Limited::default();
+        assert!((0..=9_900).step_by(900).all(|ms| !l.refused(at(ms))));
+        assert!(l.refused(at(10_000)));
+        let mut l = Limited::default();
+        assert!(!l.refused(at(0)));
+        assert!(!l.refused(at(5_000)), "a 5 s pause ended the first run");
+        assert!(!l.refused(at(14_000)));
     }
 }

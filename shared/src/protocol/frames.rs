@@ -41,6 +41,8 @@ close_reasons! {
     TokenExpired = 1008, "token expired";
     /// `gateway revoke` denied the token.
     TokenRevoked = 1008, "token revoked";
+    /// Every client message refused by the rate limits for 10 s in a row.
+    RateLimited = 1008, "rate limited: slow down";
     /// A client frame over `--max-message-bytes`.
     TooBig = 1009, "message too big";
     /// Redis failed while the session was being set up.

@@ -22,6 +22,7 @@ pub enum ErrorCode {
     UnknownIndicator,
     InvalidParams,
     TooManyIndicators,
+    TooManyPairs,
     RateLimited,
     ResumeFailed,
     InvalidToken,
@@ -38,6 +39,7 @@ impl ErrorCode {
             ErrorCode::UnknownIndicator => "unknown_indicator",
             ErrorCode::InvalidParams => "invalid_params",
             ErrorCode::TooManyIndicators => "too_many_indicators",
+            ErrorCode::TooManyPairs => "too_many_pairs",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ResumeFailed => "resume_failed",
             ErrorCode::InvalidToken => "invalid_token",
@@ -121,6 +123,17 @@ impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(..)")
     }
+}
+
+/// Only the `id` of a message (null when it is not a JSON object or has none), without
+/// building the rest: what the reply to a refused message (rate limited) echoes. It costs a
+/// scan of the text and no allocation beyond the id itself.
+pub fn request_id(text: &str) -> Option<Value> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<Value>,
+    }
+    serde_json::from_str::<IdOnly>(text).ok().and_then(|m| m.id)
 }
 
 /// Parses one text frame. The `id` is returned in both cases so the reply can echo it.
@@ -361,6 +374,12 @@ mod tests {
             ErrorCode::InvalidParams
         );
         assert_eq!(sub("A", "5min", "[]"), ErrorCode::InvalidParams);
+        assert_eq!(
+            request_id(r#"{"action":"x","big":[1,2,{"id":3}],"id":"r9"}"#),
+            Some(json!("r9"))
+        );
+        assert_eq!(request_id(r#"[{"id":1}]"#), None);
+        assert_eq!(request_id("{"), None);
         assert_eq!(code(r#"{"action":"refresh"}"#), ErrorCode::InvalidToken);
         assert_eq!(
             code(r#"{"action":"refresh","token":7}"#),

@@ -254,5 +254,16 @@ pub fn markdown() -> String {
             );
         }
     }
+    let _ = write!(
+        out,
+        "\n### Not O(1)\n\n\
+         Every other row's `update` and `peek` are O(1). `n` is the period.\n\n\
+         | name | cost of one update |\n| --- | --- |\n"
+    );
+    for (name, cost) in COSTS {
+        if entries.iter().any(|e| e.name == *name) {
+            let _ = writeln!(out, "| `{name}` | {cost} |");
+        }
+    }
     out
 }

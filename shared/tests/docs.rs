@@ -1,6 +1,8 @@
 //! docs/indicators.md's catalogue section is `shared::catalogue::doc::markdown()`: this test
 //! fails when they differ, and with `UPDATE_DOCS=1` rewrites the section instead (after a
-//! catalogue change, `UPDATE_DOCS=1 cargo test -p shared --test docs` refreshes the docs).
+//! catalogue change, `make docs` = `UPDATE_DOCS=1 cargo test -p shared --test docs` refreshes
+//! the docs). It also asserts the probe found some input for every row, and prints the
+//! catalogue's size and the cost table's names that are not (or no longer) catalogue rows.
 
 use shared::catalogue::{CATALOGUE, doc};
 use std::path::Path;
@@ -14,8 +16,13 @@ fn indicators_md_holds_the_generated_catalogue() {
     let text = std::fs::read_to_string(&path).expect("docs/indicators.md");
     let start = text.find(BEGIN).expect("a catalogue:begin marker") + BEGIN.len();
     let end = start + text[start..].find(END).expect("a catalogue:end marker");
-    let generated = doc::markdown();
+    let entries = doc::entries();
     println!("catalogue: {} rows", CATALOGUE.len());
+    for e in &entries {
+        // Every indicator reads some field: an empty set means the probe missed it.
+        assert!(!e.inputs.is_empty(), "{}: the probe found no input", e.name);
+    }
+    let generated = doc::render(&entries);
     for (name, _) in doc::COSTS {
         if !CATALOGUE.iter().any(|d| d.name == *name) {
             println!("cost table names {name}, which is not a catalogue row (yet)");

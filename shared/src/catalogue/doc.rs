@@ -200,11 +200,16 @@ fn escape(text: &str) -> String {
     text.replace('|', "\\|")
 }
 
-/// The catalogue reference: a count, then one table per family in catalogue order.
+/// The catalogue reference: a count, then one table per family in catalogue order, then the
+/// rows that are not O(1).
 pub fn markdown() -> String {
-    let entries = entries();
+    render(&entries())
+}
+
+/// [`markdown`] of the given entries.
+pub fn render(entries: &[Entry]) -> String {
     let mut families: Vec<&str> = Vec::new();
-    for e in &entries {
+    for e in entries {
         if !families.contains(&e.family) {
             families.push(e.family);
         }
@@ -213,8 +218,10 @@ pub fn markdown() -> String {
     let _ = writeln!(
         out,
         "{} catalogue rows in {} families. Generated from the code by \
-         `shared::catalogue::doc::markdown` (`UPDATE_DOCS=1 cargo test -p shared --test docs` \
-         rewrites this section; `computer catalogue` prints it). Params: our name, then \
+         `shared::catalogue::doc::markdown` (`make docs`, i.e. \
+         `UPDATE_DOCS=1 cargo test -p shared --test docs`, rewrites this section; \
+         `computer catalogue` prints it; the table below it lists the rows that are not \
+         O(1)). Params: our name, then \
          TA-Lib's names for it, default (range; integer unless *number*). Lookback: leading \
          candles without a value at the defaults (`State::lookback`). Inputs: the candle \
          fields whose change changes an output or the saved state, found by running the \

@@ -34,6 +34,7 @@ import talib
 from talib import abstract, stream
 
 WINDOW = 500
+FIELDS = ["open", "high", "low", "close", "volume"]
 EXCLUDED = {"MAVP"}
 
 
@@ -111,6 +112,7 @@ def main() -> None:
           "| TA-Lib stream us | batch / update | stream / update |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     covered = set()
+    mismatched = []
     for row in rows:
         ident, fn = row["id"], row.get("talib_function")
         update = ours(criterion, ident, "update", 10_000)
@@ -120,6 +122,9 @@ def main() -> None:
         if fn in functions and fn not in EXCLUDED:
             covered.add(fn)
             f = abstract.Function(fn)
+            theirs = stream_args(fn, {k: k for k in big})
+            if [x for x in FIELDS if x in theirs] != row["inputs"]:
+                mismatched.append(f"{row['name']} reads {row['inputs']}, TA-Lib {fn} {theirs}")
             batch = min(timeit.repeat(lambda: f(big), number=1, repeat=3)) / n * 1e9
             call = getattr(stream, fn, None)
             if call is not None:
@@ -128,6 +133,8 @@ def main() -> None:
         print(f"| `{ident}` | {fn or 'none'} | {fmt(update)} | {fmt(peek)} | {fmt(update_1m)} "
               f"| {fmt(batch)} | {fmt(stream_us, 3)} | {ratio(batch, update, 2)} "
               f"| {ratio(stream_us * 1e3 if stream_us else None, update, 0)} |")
+    for line in mismatched:
+        print(f"\nwarning: {line}")
     if not args.names:
         missing = sorted(functions - covered - EXCLUDED)
         print(f"\nTA-Lib functions no catalogue row equals: {', '.join(missing) or 'none'}; "

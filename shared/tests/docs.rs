@@ -42,3 +42,18 @@ fn indicators_md_holds_the_generated_catalogue() {
          run `UPDATE_DOCS=1 cargo test -p shared --test docs` to rewrite it"
     );
 }
+
+// Shows the TA-Lib function each row maps to (what scripts/bench_table.py compares with):
+// its own name, SAR for PSAR, none for the daily-anchored VWAP.
+#[test]
+fn talib_function_of_rows() {
+    let of = |name: &str| {
+        let def = CATALOGUE.iter().find(|d| d.name == name).expect(name);
+        doc::talib_function(def)
+    };
+    assert_eq!(of("PSAR"), Some("SAR"));
+    assert_eq!(of("STOCHRSI"), Some("STOCHRSI"));
+    assert_eq!(of("ADXR"), Some("ADXR"));
+    assert_eq!(of("VWAP"), Some("VWAP"));
+    assert_eq!(of("VWAP_D"), None);
+}

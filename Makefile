@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run stop test lint build fixtures measure bench chaos
+.PHONY: run stop test lint build fixtures measure bench chaos docs
 
 run: ## Redis + computer + simulator + gateway on this machine; prints how to connect
 	bash scripts/run-local.sh
@@ -27,6 +27,9 @@ measure: build ## latency and memory figures of docs/measurements.md
 chaos: ## soak: 300 sessions while gateways and computers are SIGKILLed at random (CHAOS_SECS=180)
 	bash scripts/chaos.sh
 
-bench: ## indicator update/peek costs (criterion) beside TA-Lib's on this machine (pip install ta-lib==0.8.2 numpy)
+docs: ## rewrite docs/indicators.md's generated catalogue section from the code
+	UPDATE_DOCS=1 cargo test -p shared --test docs
+
+bench: ## every catalogue row's update/peek cost (criterion, ~10 min) beside TA-Lib's on this machine (pip install ta-lib==0.8.2 numpy)
 	cargo bench -p shared --bench indicators
 	python3 scripts/bench_table.py

@@ -1,70 +1,52 @@
 #!/usr/bin/env python3
-"""TA-Lib's cost on this machine, side by side with our criterion figures.
+"""Our per-call cost beside TA-Lib's on this machine, for the whole catalogue, as one table.
 
-    cargo bench -p shared --bench indicators     # writes target/criterion/<ID>/{update,peek}/<bank>/
+    cargo bench -p shared --bench indicators     # writes $CARGO_TARGET_DIR/criterion/<ID>/...
     python3 scripts/bench_table.py               # measures TA-Lib now, prints one Markdown table
+    python3 scripts/bench_table.py --quick RSI CDLDOJI   # a smoke run: a few names, short timings
 
-TA-Lib columns (ta-lib 0.8.2 = TA-Lib C 0.8.1, numpy arrays):
-  batch ns/elem  - one call over 1,000,000 candles, divided by 1,000,000 (best of 5);
-  stream ns      - one `talib.stream.<FN>` call (the last value only) on a 500-candle window,
-                   Python call overhead included, which is the price a Python user pays.
-Ours: criterion's mean time per iteration divided by the bank size (ns per update/peek call),
-for banks of 10,000 states (in cache) and 1,000,000 (far outside it).
+The rows are the catalogue's (`computer catalogue --json`: default id, and the TA-Lib
+function each row equals, `talib_function`: most are the row's own name, PSAR is SAR, rows
+TA-Lib lacks have none). Every TA-Lib function is called generically, with its default params
+and default inputs (`talib.abstract.Function(NAME)`, `talib.stream.NAME`); MAVP (which needs a
+periods series) is left out.
+
+Columns:
+  update / peek ns   - ours: criterion's mean time per iteration over a bank of 10,000 states
+                       (in cache) divided by the bank size: ns per call; `1M` the same on
+                       1,000,000 states where the bench measured it (`BIG` in the bench);
+  batch ns/elem      - TA-Lib: one call over 1,000,000 candles / 1,000,000 (best of 3);
+  stream us          - TA-Lib: one `talib.stream.<FN>` call (the last value only) on a
+                       500-candle window, Python call overhead included (best of 3);
+  batch / update     - how many of our updates one TA-Lib batch element costs;
+  stream / update    - how many of our updates one TA-Lib stream call costs.
 """
 
+import argparse
 import json
 import os
+import subprocess
 import sys
 import timeit
 
 import numpy as np
 import talib
-from talib import stream
+from talib import abstract, stream
 
-N = 1_000_000
 WINDOW = 500
-
-# Our default id -> TA-Lib function and its arguments; each call gets (o, h, l, c, v) arrays.
-# Indicators TA-Lib lacks (RMA, HMA, SUPERTREND, DONCHIAN, CMF, VWAP) have no TA-Lib column.
-CASES = {
-    "SMA_10": ("SMA", "c", (10,)),
-    "EMA_10": ("EMA", "c", (10,)),
-    "WMA_10": ("WMA", "c", (10,)),
-    "DEMA_10": ("DEMA", "c", (10,)),
-    "TEMA_10": ("TEMA", "c", (10,)),
-    "TRIMA_10": ("TRIMA", "c", (10,)),
-    "KAMA_10_2_30": ("KAMA", "c", (10,)),
-    "BBANDS_5_2.0": ("BBANDS", "c", (5, 2.0, 2.0)),
-    "PSAR_0.02_0.2": ("SAR", "hl", (0.02, 0.2)),
-    "RSI_14": ("RSI", "c", (14,)),
-    "MACD_12_26_9": ("MACD", "c", (12, 26, 9)),
-    "STOCH_14_3_3": ("STOCH", "hlc", (14, 3, 0, 3, 0)),
-    "STOCHRSI_14_14_3_3": ("STOCHRSI", "c", (14, 14, 3, 0)),
-    "WILLR_14": ("WILLR", "hlc", (14,)),
-    "CCI_14_0.015": ("CCI", "hlc", (14,)),
-    "MFI_14": ("MFI", "hlcv", (14,)),
-    "ROC_10": ("ROC", "c", (10,)),
-    "MOM_10": ("MOM", "c", (10,)),
-    "ADX_14": ("ADX", "hlc", (14,)),
-    "AROON_14": ("AROON", "hl", (14,)),
-    "ULTOSC_7_14_28": ("ULTOSC", "hlc", (7, 14, 28)),
-    "ATR_14": ("ATR", "hlc", (14,)),
-    "NATR_14": ("NATR", "hlc", (14,)),
-    "STDDEV_30": ("STDDEV", "c", (30, 1.0)),
-    "TRANGE_1": ("TRANGE", "hlc", ()),
-    "OBV": ("OBV", "cv", ()),
-    "AD": ("AD", "hlcv", ()),
-    "ADOSC_3_10": ("ADOSC", "hlcv", (3, 10)),
-}
-OURS_ONLY = ["RMA_10", "HMA_10", "SUPERTREND_7_3.0", "DONCHIAN_20_20", "CMF_20", "VWAP_D"]
+FIELDS = ["open", "high", "low", "close", "volume"]
+EXCLUDED = {"MAVP"}
 
 
-def call(module, case, arrays):
-    name, inputs, params = case
-    o, h, l, c, v = arrays
-    pick = {"o": o, "h": h, "l": l, "c": c, "v": v}
-    args = [pick[k] for k in inputs]
-    return getattr(module, name)(*args, *params)
+def catalogue(root: str, path: str | None):
+    if path:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    out = subprocess.run(
+        ["cargo", "run", "-q", "-p", "computer", "--", "catalogue", "--json"],
+        cwd=root, check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out)
 
 
 def series(n: int):
@@ -74,11 +56,20 @@ def series(n: int):
     h = np.maximum(o, c) * 1.0005
     l = np.minimum(o, c) * 0.9995
     v = rng.uniform(100, 1100, n)
-    return o, h, l, c, v
+    return {"open": o, "high": h, "low": l, "close": c, "volume": v}
 
 
-def ours(root: str, ident: str, op: str, bank: int):
-    path = os.path.join(root, "target", "criterion", ident, op, str(bank), "new", "estimates.json")
+def stream_args(name: str, arrays):
+    """Positional inputs of `talib.stream.NAME` from the function's default input names."""
+    args = []
+    for value in abstract.Function(name).info["input_names"].values():
+        for field in value if isinstance(value, (list, tuple)) else [value]:
+            args.append(arrays[field])
+    return args
+
+
+def ours(criterion: str, ident: str, op: str, bank: int):
+    path = os.path.join(criterion, ident, op, str(bank), "new", "estimates.json")
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f)["mean"]["point_estimate"] / bank
@@ -86,36 +77,69 @@ def ours(root: str, ident: str, op: str, bank: int):
         return None
 
 
-def fmt(x):
-    return "" if x is None else f"{x:.2f}"
+def fmt(x, digits=2):
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+def ratio(a, b, digits=1):
+    return f"{a / b:.{digits}f}x" if a is not None and b else ""
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="catalogue names or default ids (default: all)")
+    parser.add_argument("--quick", action="store_true", help="100,000 candles, few repetitions")
+    parser.add_argument("--catalogue", help="`computer catalogue --json` output, if saved")
+    args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ids = sys.argv[1:] or list(CASES) + OURS_ONLY
-    big = series(N)
-    win = tuple(a[-WINDOW:].copy() for a in big)
-    print(f"TA-Lib {talib.__ta_version__.split()[0] if isinstance(talib.__ta_version__, str) else talib.__ta_version__.decode().split()[0]}"
-          f" (python ta-lib {talib.__version__}), numpy {np.__version__}\n")
-    print("| indicator | TA-Lib batch ns/elem | TA-Lib stream ns | update ns (10k) | peek ns (10k) "
-          "| update ns (1M) | peek ns (1M) | batch / update | stream / update | 1M / 10k |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for ident in ids:
-        u10, p10 = ours(root, ident, "update", 10_000), ours(root, ident, "peek", 10_000)
-        u1m, p1m = ours(root, ident, "update", 1_000_000), ours(root, ident, "peek", 1_000_000)
-        if ident in CASES:
-            case = CASES[ident]
-            batch = min(timeit.repeat(lambda: call(talib, case, big), number=1, repeat=5)) / N * 1e9
-            reps = 20_000
-            stream_ns = min(timeit.repeat(lambda: call(stream, case, win), number=reps, repeat=3)) / reps * 1e9
-            vs_batch = f"{batch / u10:.2f}x" if u10 else ""
-            vs_stream = f"{stream_ns / u10:.0f}x" if u10 else ""
-            talib_cols = f"{batch:.2f} | {stream_ns:.0f}"
-        else:
-            talib_cols, vs_batch, vs_stream = "n/a | n/a", "", ""
-        ratio = f"{u1m / u10:.1f}x" if u10 and u1m else ""
-        print(f"| {ident} | {talib_cols} | {fmt(u10)} | {fmt(p10)} | {fmt(u1m)} | {fmt(p1m)} "
-              f"| {vs_batch} | {vs_stream} | {ratio} |")
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
+    criterion = os.path.join(target, "criterion")
+    n, reps = (100_000, 200) if args.quick else (1_000_000, 2_000)
+
+    rows = catalogue(root, args.catalogue)
+    if args.names:
+        wanted = {x.upper() for x in args.names}
+        rows = [r for r in rows if r["name"].upper() in wanted or r["id"].upper() in wanted]
+    functions = set(talib.get_functions())
+    big = series(n)
+    win = {k: a[-WINDOW:].copy() for k, a in big.items()}
+
+    version = talib.__ta_version__
+    version = (version.decode() if isinstance(version, bytes) else version).split()[0]
+    print(f"TA-Lib {version} (python ta-lib {talib.__version__}), numpy {np.__version__}, "
+          f"{n:,} candles per batch call\n")
+    print("| indicator | TA-Lib fn | update ns | peek ns | update ns (1M) | TA-Lib batch ns/elem "
+          "| TA-Lib stream us | batch / update | stream / update |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    covered = set()
+    mismatched = []
+    for row in rows:
+        ident, fn = row["id"], row.get("talib_function")
+        update = ours(criterion, ident, "update", 10_000)
+        peek = ours(criterion, ident, "peek", 10_000)
+        update_1m = ours(criterion, ident, "update", 1_000_000)
+        batch = stream_us = None
+        if fn in functions and fn not in EXCLUDED:
+            covered.add(fn)
+            f = abstract.Function(fn)
+            theirs = stream_args(fn, {k: k for k in big})
+            if [x for x in FIELDS if x in theirs] != row["inputs"]:
+                mismatched.append(f"{row['name']} reads {row['inputs']}, TA-Lib {fn} {theirs}")
+            batch = min(timeit.repeat(lambda: f(big), number=1, repeat=3)) / n * 1e9
+            call = getattr(stream, fn, None)
+            if call is not None:
+                positional = stream_args(fn, win)
+                stream_us = min(timeit.repeat(lambda: call(*positional), number=reps, repeat=3)) / reps * 1e6
+        print(f"| `{ident}` | {fn or 'none'} | {fmt(update)} | {fmt(peek)} | {fmt(update_1m)} "
+              f"| {fmt(batch)} | {fmt(stream_us, 3)} | {ratio(batch, update, 2)} "
+              f"| {ratio(stream_us * 1e3 if stream_us else None, update, 0)} |")
+    for line in mismatched:
+        print(f"\nwarning: {line}")
+    if not args.names:
+        missing = sorted(functions - covered - EXCLUDED)
+        print(f"\nTA-Lib functions no catalogue row equals: {', '.join(missing) or 'none'}; "
+              f"left out: {', '.join(sorted(EXCLUDED))}.")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

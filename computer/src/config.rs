@@ -23,6 +23,15 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Compute indicators offline over a CSV of candles, with the engine the cluster runs.
     Compute(ComputeArgs),
+    /// Print the indicator catalogue (docs/indicators.md's reference), as Markdown or JSON.
+    Catalogue(CatalogueArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CatalogueArgs {
+    /// JSON (one object per indicator) instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -22,6 +22,6 @@ mod store;
 mod worker;
 
 pub use compute::{ComputeError, ComputeRunError, run as compute};
-pub use config::{Cli, Command, ComputeArgs, Config, ConfigError, SimulateArgs};
+pub use config::{CatalogueArgs, Cli, Command, ComputeArgs, Config, ConfigError, SimulateArgs};
 pub use simulate::{SimulateError, run as simulate};
 pub use worker::{RunError, run};

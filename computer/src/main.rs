@@ -16,6 +16,13 @@ async fn main() -> anyhow::Result<()> {
             }
             Err(e) => return Err(e.into()),
         },
+        Some(Command::Catalogue(args)) => {
+            if args.json {
+                println!("{:#}", shared::catalogue::doc::json());
+            } else {
+                print!("{}", shared::catalogue::doc::markdown());
+            }
+        }
         Some(Command::Simulate(args)) => {
             computer::simulate(args, &cli.config.redis_url, shutdown).await?;
         }

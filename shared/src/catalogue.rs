@@ -468,5 +468,8 @@ pub fn outputs_json(columns: &[String], out: &Outputs) -> serde_json::Value {
     }
 }
 
+pub mod doc;
+pub mod probe;
+
 #[cfg(test)]
 mod tests;

@@ -133,6 +133,10 @@ pub fn request_id(text: &str) -> Option<Value> {
     struct IdOnly {
         id: Option<Value>,
     }
+    // serde would also read a struct from an array (by position): only objects have an id.
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
     serde_json::from_str::<IdOnly>(text).ok().and_then(|m| m.id)
 }
 

@@ -151,6 +151,15 @@ pub struct Config {
     /// Indicator subscriptions one connection may hold, across all its pairs.
     #[arg(long, env = "MAX_INDICATORS_PER_CONN", default_value_t = 200)]
     pub max_indicators_per_conn: usize,
+    /// Browser origins allowed to open a WebSocket (comma-separated, e.g.
+    /// `https://charts.example.com`); a request with another `Origin` gets 403. Empty: any
+    /// origin (development). Requests without `Origin` (non-browser clients) always pass.
+    #[arg(
+        long = "allowed-origins",
+        env = "ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
     /// Symbol/timeframe pairs one connection may watch (0: no limit).
     #[arg(long, env = "MAX_PAIRS_PER_CONN", default_value_t = 50)]
     pub max_pairs_per_conn: usize,

@@ -38,6 +38,7 @@ pub(crate) fn routes(
         .and(with_node.clone())
         .and(warp::query::<HashMap<String, String>>())
         .and(warp::header::optional::<String>("authorization"))
+        .and(warp::header::optional::<String>("origin"))
         .and(warp::header::optional::<String>("sec-websocket-key"))
         .and(warp::header::optional::<String>("upgrade"))
         .and(warp::ext::optional::<OnUpgrade>())
@@ -108,10 +109,25 @@ async fn upgrade(
     node: Arc<Node>,
     query: HashMap<String, String>,
     authorization: Option<String>,
+    origin: Option<String>,
     key: Option<String>,
     upgrade: Option<String>,
     on_upgrade: Option<OnUpgrade>,
 ) -> Response {
+    let allowed = &node.cfg.allowed_origins;
+    if let Some(origin) = origin
+        && !allowed.is_empty()
+        && !allowed
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(origin.trim()))
+    {
+        tracing::info!("upgrade refused: origin not allowed");
+        return error_reply(
+            StatusCode::FORBIDDEN,
+            "forbidden_origin",
+            "this origin may not open a stream (see --allowed-origins)",
+        );
+    }
     let bearer = authorization.as_deref().and_then(|h| {
         let (scheme, rest) = h.trim().split_once(' ')?;
         scheme.eq_ignore_ascii_case("bearer").then_some(rest.trim())

@@ -33,7 +33,7 @@ struct Session {
 
 pub(crate) async fn run(node: Arc<Node>, ws: Socket, who: Identity) {
     let id: ConnId = format!("ws_{}", uuid::Uuid::new_v4()).into();
-    let span = tracing::info_span!("session", ws_conn_id = %id, user_id = %who.user_id);
+    let span = tracing::info_span!("session", ws_conn_id = %id, user = %who.log_id());
     serve(node, ws, who, id).instrument(span).await;
 }
 

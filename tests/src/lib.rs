@@ -324,7 +324,7 @@ pub async fn readyz(addr: SocketAddr) -> Option<u16> {
 }
 
 /// Waits (up to 10 s) for `/readyz` to say 200.
-async fn became_ready(addr: SocketAddr) -> bool {
+pub async fn became_ready(addr: SocketAddr) -> bool {
     eventually(Duration::from_secs(10), || async {
         readyz(addr).await == Some(200)
     })

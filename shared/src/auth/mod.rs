@@ -89,6 +89,17 @@ pub struct Identity {
     pub jti: Option<String>,
 }
 
+impl Identity {
+    /// The user as logs name it: `u_` and 12 hex digits of the SHA-256 of the user id, so
+    /// that logs never hold an email (an operator finds a user's lines by hashing the id).
+    pub fn log_id(&self) -> String {
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(self.user_id.as_bytes());
+        let hex: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("u_{hex}")
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
     #[error("no token: pass ?token=<JWT> or an Authorization: Bearer header")]

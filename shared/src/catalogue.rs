@@ -22,7 +22,10 @@ use crate::indicators::volatility::volatility_rows;
 use crate::indicators::volume::volume_rows;
 use crate::indicators::{Candle, NONE, Outputs};
 use serde::{Deserialize, Serialize};
-use std::fmt::Write;
+
+mod params;
+pub(crate) use params::{check_param, float, format_param, int, len, less, matype, shown};
+pub use params::{Check, Def, MA_TYPES, MAX_PARAMS, ParamDef, Values};
 
 /// Upper bound on length-like params: the computer keeps 1,000 candles by default, and every
 /// warm-up must fit in that history (TEMA and STOCHRSI have lower bounds for that reason).
@@ -170,90 +173,6 @@ overlap_rows! {
         new: |_p| Vwap::new() },
 }
 
-#[derive(Debug)]
-pub struct ParamDef {
-    pub name: &'static str,
-    pub default: f64,
-    pub min: f64,
-    pub max: f64,
-    pub integer: bool,
-    /// TA-Lib's names for this param (`talib.abstract.Function(NAME).info["parameters"]`),
-    /// accepted besides `name` where ours differs (`length` is TA-Lib's `timeperiod`). Two
-    /// names for one param (BBANDS' `nbdevup` and `nbdevdn`) must then be given equal.
-    pub talib: &'static [&'static str],
-}
-
-impl ParamDef {
-    /// The same param, also reachable by TA-Lib's name(s).
-    const fn or(self, talib: &'static [&'static str]) -> ParamDef {
-        ParamDef { talib, ..self }
-    }
-
-    fn named(&self, key: &str) -> bool {
-        self.name == key || self.talib.contains(&key)
-    }
-}
-
-/// A rule across params, beyond each param's own range; the error names what is wrong.
-pub type Check = fn(&Def, &[f64; 4]) -> Result<(), CatalogueError>;
-
-#[derive(Debug)]
-pub struct Def {
-    pub kind: Kind,
-    pub name: &'static str,
-    /// The module of `crate::indicators` the indicator lives in (TA-Lib's function group).
-    pub family: &'static str,
-    pub params: &'static [ParamDef],
-    /// Column prefixes in output order; empty = one output named like the id.
-    pub columns: &'static [&'static str],
-    /// A fixed last id part after the params (`VWAP_D`: the daily anchor).
-    pub suffix: &'static str,
-    /// The TA-Lib function it equals, or the reference when TA-Lib has none.
-    pub talib: &'static str,
-    /// Checked after every param is in its range.
-    pub check: Option<Check>,
-}
-
-const fn int(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
-    ParamDef {
-        name,
-        default,
-        min,
-        max,
-        integer: true,
-        talib: &[],
-    }
-}
-
-const fn len(name: &'static str, default: f64, min: f64) -> ParamDef {
-    int(name, default, min, MAX_LENGTH)
-}
-
-const fn float(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
-    ParamDef {
-        name,
-        default,
-        min,
-        max,
-        integer: false,
-        talib: &[],
-    }
-}
-
-/// Param `A` must be less than param `B`: MACD's and KAMA's fast < slow (TA-Lib swaps or
-/// accepts the other order; the protocol refuses it rather than guess).
-fn less<const A: usize, const B: usize>(def: &Def, v: &[f64; 4]) -> Result<(), CatalogueError> {
-    if v[A] < v[B] {
-        return Ok(());
-    }
-    Err(CatalogueError::InvalidParams(format!(
-        "{name}.{a} must be less than {name}.{b}",
-        name = def.name,
-        a = def.params[A].name,
-        b = def.params[B].name,
-    )))
-}
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogueError {
     #[error("unknown indicator {0:?}")]
@@ -266,7 +185,7 @@ pub enum CatalogueError {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
     pub kind: Kind,
-    pub params: [f64; 4],
+    pub params: Values,
 }
 
 fn def_by_name(name: &str) -> Result<&'static Def, CatalogueError> {
@@ -274,15 +193,6 @@ fn def_by_name(name: &str) -> Result<&'static Def, CatalogueError> {
         .iter()
         .find(|d| d.name.eq_ignore_ascii_case(name))
         .ok_or_else(|| CatalogueError::Unknown(name.chars().take(40).collect()))
-}
-
-fn format_param(p: &ParamDef, v: f64, out: &mut String) {
-    if p.integer {
-        let _ = write!(out, "{}", v as i64);
-    } else {
-        // Python's str(float): 2.0 -> "2.0", 2.5 -> "2.5" (pandas-ta column names).
-        let _ = write!(out, "{v:?}");
-    }
 }
 
 impl Spec {
@@ -297,12 +207,21 @@ impl Spec {
         params: Option<&serde_json::Map<String, serde_json::Value>>,
     ) -> Result<Spec, CatalogueError> {
         let def = def_by_name(name)?;
-        let mut values = [0.0; 4];
+        // A request naming any param by a TA-Lib-only name asks for TA-Lib's function: the
+        // params it leaves out take TA-Lib's defaults.
+        let talib = params.is_some_and(|m| {
+            m.keys()
+                .any(|k| def.params.iter().any(|p| p.talib_only(k)))
+        });
+        let mut values = [0.0; MAX_PARAMS];
         for (i, p) in def.params.iter().enumerate() {
-            values[i] = p.default;
+            values[i] = match p.talib_default {
+                Some(v) if talib => v,
+                _ => p.default,
+            };
         }
         if let Some(params) = params {
-            let mut given: [Option<&str>; 4] = [None; 4];
+            let mut given: [Option<&str>; MAX_PARAMS] = [None; MAX_PARAMS];
             for (key, value) in params {
                 let Some(i) = def.params.iter().position(|p| p.named(key)) else {
                     let known: Vec<_> = def.params.iter().map(|p| p.name).collect();
@@ -346,7 +265,7 @@ impl Spec {
             })
             .max_by_key(|d| d.name.len())
             .map_or_else(|| def_by_name(id.split('_').next().unwrap_or_default()), Ok)?;
-        let mut values = [0.0; 4];
+        let mut values = [0.0; MAX_PARAMS];
         for (i, p) in def.params.iter().enumerate() {
             values[i] = p.default;
         }
@@ -373,16 +292,9 @@ impl Spec {
         Self::validated(def, values)
     }
 
-    fn validated(def: &'static Def, values: [f64; 4]) -> Result<Spec, CatalogueError> {
+    fn validated(def: &'static Def, values: Values) -> Result<Spec, CatalogueError> {
         for (p, &v) in def.params.iter().zip(&values) {
-            let in_range = v.is_finite() && v >= p.min && v <= p.max;
-            if !in_range || (p.integer && v.fract() != 0.0) {
-                let kind = if p.integer { "an integer" } else { "a number" };
-                return Err(CatalogueError::InvalidParams(format!(
-                    "{}.{} must be {kind} in [{}, {}]",
-                    def.name, p.name, p.min, p.max
-                )));
-            }
+            check_param(def, p, v)?;
         }
         if let Some(check) = def.check {
             check(def, &values)?;
@@ -395,7 +307,8 @@ impl Spec {
 
     fn suffix(&self, out: &mut String) {
         let def = self.def();
-        for (p, &v) in def.params.iter().zip(&self.params) {
+        let n = shown(def, &self.params);
+        for (p, &v) in def.params.iter().zip(&self.params).take(n) {
             out.push('_');
             format_param(p, v, out);
         }

@@ -30,7 +30,7 @@
 
 /// A spec's params as the constructors take them (see [`declare_indicators!`]).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Params<'a>(pub(crate) &'a [f64; 4]);
+pub(crate) struct Params<'a>(pub(crate) &'a crate::catalogue::Values);
 
 impl Params<'_> {
     /// Param `i` as an integer (validated integral and in range by the catalogue).

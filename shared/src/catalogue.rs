@@ -24,8 +24,8 @@ use crate::indicators::{Candle, NONE, Outputs};
 use serde::{Deserialize, Serialize};
 
 mod params;
-pub(crate) use params::{check_param, float, format_param, int, len, less, matype, shown};
 pub use params::{Check, Def, MA_TYPES, MAX_PARAMS, ParamDef, Values};
+pub(crate) use params::{check_param, float, format_param, int, len, less, matype, shown};
 
 /// Upper bound on length-like params: the computer keeps 1,000 candles by default, and every
 /// warm-up must fit in that history (TEMA and STOCHRSI have lower bounds for that reason).
@@ -209,10 +209,8 @@ impl Spec {
         let def = def_by_name(name)?;
         // A request naming any param by a TA-Lib-only name asks for TA-Lib's function: the
         // params it leaves out take TA-Lib's defaults.
-        let talib = params.is_some_and(|m| {
-            m.keys()
-                .any(|k| def.params.iter().any(|p| p.talib_only(k)))
-        });
+        let talib =
+            params.is_some_and(|m| m.keys().any(|k| def.params.iter().any(|p| p.talib_only(k))));
         let mut values = [0.0; MAX_PARAMS];
         for (i, p) in def.params.iter().enumerate() {
             values[i] = match p.talib_default {

@@ -4,6 +4,7 @@
 mod accbands_kc;
 mod bands;
 mod ma;
+mod ma_type;
 mod mid;
 mod sar;
 mod t3;
@@ -14,6 +15,7 @@ mod zlema_vwma;
 pub use accbands_kc::{Accbands, Kc};
 pub use bands::{Bbands, Donchian, Supertrend};
 pub use ma::{Dema, Ema, Rma, Sma, Tema};
+pub use ma_type::{Ma, MaNext, MaType};
 pub use mid::{Midpoint, Midprice};
 pub use sar::{Psar, Sar};
 pub use t3::T3;
@@ -49,4 +51,7 @@ super::registry::row_group! { $ overlap_rows:
         columns: ["KCupperband", "KCmiddleband", "KClowerband"],
         talib: "KC",
         new: |p| Kc::new(p.int(0), p.int(1), p.num(2)) },
+    Ma { name: "MA", family: overlap, params: [len("timeperiod", 30.0, 1.0), matype("matype", 0.0)],
+        talib: "MA (close; period 1 is the input, MAMA is MAMA(0.5, 0.05)'s mama whatever the period)",
+        new: |p| Ma::new(p.int(0), p.int(1)) },
 }

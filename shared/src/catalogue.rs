@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 
 mod params;
 pub use params::{Check, Def, MA_TYPES, MAX_PARAMS, ParamDef, Values};
-pub(crate) use params::{check_param, float, format_param, int, len, less, matype, shown};
+pub(crate) use params::{
+    apply_follows, check_param, float, format_param, int, len, less, matype, shown,
+};
 
 /// Upper bound on length-like params: the computer keeps 1,000 candles by default, and every
 /// warm-up must fit in that history (TEMA and STOCHRSI have lower bounds for that reason).
@@ -62,12 +64,14 @@ overlap_rows! {
         new: |p| Hma::new(p.int(0)) },
     Bbands { name: "BBANDS", family: overlap,
         params: [
-            len("length", 5.0, 2.0).or(&["timeperiod"]),
-            float("std", 2.0, 0.1, 10.0).or(&["nbdevup", "nbdevdn"]),
+            len("length", 5.0, 2.0).or(&["timeperiod"]).talib_default(20.0),
+            float("std", 2.0, 0.1, 10.0).or(&["nbdevup"]),
+            matype("matype", 0.0).elided(),
+            float("nbdevdn", 2.0, 0.0, 10.0).elided().follows(1),
         ],
         columns: ["BBL", "BBM", "BBU", "BBB", "BBP"],
-        talib: "BBANDS (matype SMA, nbdevup = nbdevdn = std); BBB, BBP as pandas-ta",
-        new: |p| Bbands::new(p.int(0), p.num(1)) },
+        talib: "BBANDS (nbdevup = std, nbdevdn = std unless given, matype SMA unless given); BBB, BBP as pandas-ta",
+        new: |p| Bbands::new(p.int(0), p.num(1)).with_talib(p.num(3), p.int(2)) },
     Psar { name: "PSAR", family: overlap,
         params: [
             float("af", 0.02, 0.001, 1.0).or(&["acceleration"]),
@@ -101,21 +105,24 @@ overlap_rows! {
         check: less::<0, 1>,
         new: |p| Macd::new(p.int(0), p.int(1), p.int(2)) },
     Stoch { name: "STOCH", family: momentum,
-        params: [len("k", 14.0, 1.0).or(&["fastk_period"]), len("d", 3.0, 1.0).or(&["slowd_period"]),
-            len("smooth_k", 3.0, 1.0).or(&["slowk_period"])],
+        params: [len("k", 14.0, 1.0).or(&["fastk_period"]).talib_default(5.0),
+            len("d", 3.0, 1.0).or(&["slowd_period"]),
+            len("smooth_k", 3.0, 1.0).or(&["slowk_period"]),
+            matype("slowk_matype", 0.0).elided(), matype("slowd_matype", 0.0).elided()],
         columns: ["STOCHk", "STOCHd"],
-        talib: "STOCH (fastk = k, slowk = smooth_k, slowd = d, SMA)",
-        new: |p| Stoch::new(p.int(0), p.int(1), p.int(2)) },
+        talib: "STOCH (fastk = k, slowk = smooth_k, slowd = d, matypes SMA unless given)",
+        new: |p| Stoch::new(p.int(0), p.int(1), p.int(2)).with_matypes(p.int(3), p.int(4)) },
     StochRsi { name: "STOCHRSI", family: momentum,
         params: [
-            int("length", 14.0, 1.0, 250.0),
-            int("rsi_length", 14.0, 2.0, 250.0),
-            int("k", 3.0, 1.0, 250.0),
-            int("d", 3.0, 1.0, 250.0),
+            int("length", 14.0, 1.0, 250.0).or(&["fastk_period"]).talib_default(5.0),
+            int("rsi_length", 14.0, 2.0, 250.0).or(&["timeperiod"]),
+            int("k", 3.0, 1.0, 250.0).talib_default(1.0),
+            int("d", 3.0, 1.0, 250.0).or(&["fastd_period"]),
+            matype("fastd_matype", 0.0).elided(),
         ],
         columns: ["STOCHRSIk", "STOCHRSId"],
-        talib: "STOCH over TA-Lib RSI (k = 1 is TA-Lib STOCHRSI)",
-        new: |p| StochRsi::new(p.int(0), p.int(1), p.int(2), p.int(3)) },
+        talib: "STOCH over TA-Lib RSI (k = 1 is TA-Lib STOCHRSI, the default with TA-Lib's names)",
+        new: |p| StochRsi::new(p.int(0), p.int(1), p.int(2), p.int(3)).with_matype(p.int(4)) },
     Willr { name: "WILLR", family: momentum, params: [len("length", 14.0, 2.0).or(&["timeperiod"])], talib: "WILLR",
         new: |p| Willr::new(p.int(0)) },
     Cci { name: "CCI", family: momentum,
@@ -244,6 +251,9 @@ impl Spec {
                 given[i] = Some(key);
                 values[i] = v;
             }
+            apply_follows(def, &mut values, |i| given[i].is_some());
+        } else {
+            apply_follows(def, &mut values, |_| false);
         }
         Self::validated(def, values)
     }
@@ -274,6 +284,7 @@ impl Spec {
         if !def.suffix.is_empty() && tokens.last() == Some(&def.suffix) {
             tokens.pop();
         }
+        let shown = tokens.len();
         for (i, token) in tokens.into_iter().enumerate() {
             let Some(p) = def.params.get(i) else {
                 return Err(CatalogueError::InvalidParams(format!(
@@ -287,6 +298,7 @@ impl Spec {
                 CatalogueError::InvalidParams(format!("{}.{} must be a number", def.name, p.name))
             })?;
         }
+        apply_follows(def, &mut values, |i| i < shown);
         Self::validated(def, values)
     }
 

@@ -3,8 +3,7 @@
 use super::{CatalogueError, Kind, MAX_LENGTH};
 use std::fmt::Write;
 
-/// Most params any indicator has (SAREXT: 8).
-pub const MAX_PARAMS: usize = 8;
+pub use crate::indicators::registry::MAX_PARAMS;
 
 /// A spec's param values, in the order of its `ParamDef`s (unused trailing slots are 0).
 pub type Values = [f64; MAX_PARAMS];
@@ -45,6 +44,9 @@ pub struct ParamDef {
     pub talib_default: Option<f64>,
     /// A TA-Lib `matype`: one of [`MA_TYPES`].
     pub matype: bool,
+    /// When not given, the value of the param at this index (BBANDS' `nbdevdn` is `std`):
+    /// its default, for ids and elision too.
+    pub follows: Option<usize>,
 }
 
 impl ParamDef {
@@ -67,6 +69,19 @@ impl ParamDef {
             talib_default: Some(v),
             ..self
         }
+    }
+
+    /// The same param, defaulting to the value of param `i`.
+    pub(crate) const fn follows(self, i: usize) -> ParamDef {
+        ParamDef {
+            follows: Some(i),
+            ..self
+        }
+    }
+
+    /// Its default given the other values (see `follows`).
+    pub(crate) fn default_in(&self, values: &Values) -> f64 {
+        self.follows.map_or(self.default, |i| values[i])
     }
 
     pub(crate) fn named(&self, key: &str) -> bool {
@@ -110,6 +125,7 @@ pub(crate) const fn int(name: &'static str, default: f64, min: f64, max: f64) ->
         elided: false,
         talib_default: None,
         matype: false,
+        follows: None,
     }
 }
 
@@ -175,11 +191,23 @@ pub(crate) fn check_param(def: &Def, p: &ParamDef, v: f64) -> Result<(), Catalog
     Ok(())
 }
 
+/// Sets the params not given (`given[i]` false) that follow another param to its value.
+pub(crate) fn apply_follows(def: &Def, values: &mut Values, given: impl Fn(usize) -> bool) {
+    for (i, p) in def.params.iter().enumerate() {
+        if let Some(f) = p.follows
+            && !given(i)
+        {
+            values[i] = values[f];
+        }
+    }
+}
+
 /// How many leading params an id shows: elided params at their default (and all after
 /// them elided and at their default) are left out.
 pub(crate) fn shown(def: &Def, values: &Values) -> usize {
     let mut n = def.params.len();
-    while n > 0 && def.params[n - 1].elided && values[n - 1] == def.params[n - 1].default {
+    while n > 0 && def.params[n - 1].elided && values[n - 1] == def.params[n - 1].default_in(values)
+    {
         n -= 1;
     }
     n

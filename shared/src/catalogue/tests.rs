@@ -187,7 +187,10 @@ fn elided_params_keep_old_ids() {
     assert_eq!(b.id(), "BBANDS_20_2.0");
     assert_eq!(b.columns()[0], "BBL_20_2.0");
     assert_eq!(b.params[2..4], [0.0, 2.0]);
-    assert_eq!(Spec::from_id("BBANDS_20_2.0_0").unwrap().id(), "BBANDS_20_2.0");
+    assert_eq!(
+        Spec::from_id("BBANDS_20_2.0_0").unwrap().id(),
+        "BBANDS_20_2.0"
+    );
     let ema = Spec::from_id("BBANDS_20_2.0_1").unwrap();
     assert_eq!(ema.id(), "BBANDS_20_2.0_1");
     assert_eq!(ema.columns()[4], "BBP_20_2.0_1");
@@ -195,13 +198,30 @@ fn elided_params_keep_old_ids() {
     // nbdevdn follows std: BBANDS_20_2.5 has both at 2.5.
     let b = Spec::from_id("BBANDS_20_2.5").unwrap();
     assert_eq!(b.params[3], 2.5);
-    assert_eq!(Spec::from_id("BBANDS_20_2.5_0_2.5").unwrap().id(), "BBANDS_20_2.5");
-    assert_eq!(Spec::from_id("BBANDS_20_2.5_0_1.5").unwrap().id(), "BBANDS_20_2.5_0_1.5");
+    assert_eq!(
+        Spec::from_id("BBANDS_20_2.5_0_2.5").unwrap().id(),
+        "BBANDS_20_2.5"
+    );
+    assert_eq!(
+        Spec::from_id("BBANDS_20_2.5_0_1.5").unwrap().id(),
+        "BBANDS_20_2.5_0_1.5"
+    );
     let m = json!({"length": 20, "std": 2.5, "matype": 0});
-    assert_eq!(Spec::from_name_params("BBANDS", m.as_object()).unwrap().id(), "BBANDS_20_2.5");
+    assert_eq!(
+        Spec::from_name_params("BBANDS", m.as_object())
+            .unwrap()
+            .id(),
+        "BBANDS_20_2.5"
+    );
     assert_eq!(Spec::from_id("STOCH_14_3_3").unwrap().id(), "STOCH_14_3_3");
-    assert_eq!(Spec::from_id("STOCH_14_3_3_0_1").unwrap().id(), "STOCH_14_3_3_0_1");
-    assert_eq!(Spec::from_id("STOCH_14_3_3_0_0").unwrap().id(), "STOCH_14_3_3");
+    assert_eq!(
+        Spec::from_id("STOCH_14_3_3_0_1").unwrap().id(),
+        "STOCH_14_3_3_0_1"
+    );
+    assert_eq!(
+        Spec::from_id("STOCH_14_3_3_0_0").unwrap().id(),
+        "STOCH_14_3_3"
+    );
     assert_eq!(
         Spec::from_id("STOCHRSI_14_14_3_3_7").unwrap().columns(),
         ["STOCHRSIk_14_14_3_3_7", "STOCHRSId_14_14_3_3_7"]
@@ -212,15 +232,33 @@ fn elided_params_keep_old_ids() {
 // values, and every supported value parses.
 #[test]
 fn matype_values() {
-    for id in ["MA_30_10", "MA_30_11", "MA_30_99", "BBANDS_20_2.0_10", "MACDEXT_12_0_26_11"] {
+    for id in [
+        "MA_30_10",
+        "MA_30_11",
+        "MA_30_99",
+        "BBANDS_20_2.0_10",
+        "MACDEXT_12_0_26_11",
+    ] {
         let e = Spec::from_id(id).unwrap_err().to_string();
-        assert!(e.contains("matype must be one of 0 (SMA), 1 (EMA)"), "{id}: {e}");
-        assert!(e.contains("13 (RMA)") && e.contains("10 and 11"), "{id}: {e}");
+        assert!(
+            e.contains("matype must be one of 0 (SMA), 1 (EMA)"),
+            "{id}: {e}"
+        );
+        assert!(
+            e.contains("13 (RMA)") && e.contains("10 and 11"),
+            "{id}: {e}"
+        );
     }
     let e = Spec::from_name_params("STOCH", json!({"slowd_matype": 11}).as_object()).unwrap_err();
-    assert!(e.to_string().contains("STOCH.slowd_matype must be one of"), "{e}");
+    assert!(
+        e.to_string().contains("STOCH.slowd_matype must be one of"),
+        "{e}"
+    );
     for (t, _) in MA_TYPES {
-        assert_eq!(Spec::from_id(&format!("MA_30_{t}")).unwrap().id(), format!("MA_30_{t}"));
+        assert_eq!(
+            Spec::from_id(&format!("MA_30_{t}")).unwrap().id(),
+            format!("MA_30_{t}")
+        );
     }
     assert_eq!(Spec::from_id("MA").unwrap().id(), "MA_30_0");
     assert_eq!(Spec::from_id("APO").unwrap().id(), "APO_12_26_1");
@@ -247,10 +285,19 @@ fn talib_names_take_talib_defaults() {
     let t = spec("STOCHRSI", json!({"fastd_period": 4, "fastd_matype": 1}));
     assert_eq!(t.id(), "STOCHRSI_5_14_1_4_1");
     // Our own names keep pandas-ta's defaults.
-    assert_eq!(spec("STOCHRSI", json!({"rsi_length": 14})).id(), "STOCHRSI_14_14_3_3");
-    assert_eq!(spec("STOCH", json!({"slowk_period": 3})).id(), "STOCH_5_3_3");
+    assert_eq!(
+        spec("STOCHRSI", json!({"rsi_length": 14})).id(),
+        "STOCHRSI_14_14_3_3"
+    );
+    assert_eq!(
+        spec("STOCH", json!({"slowk_period": 3})).id(),
+        "STOCH_5_3_3"
+    );
     assert_eq!(spec("STOCH", json!({"d": 3})).id(), "STOCH_14_3_3");
-    assert_eq!(spec("BBANDS", json!({"timeperiod": 10})).id(), "BBANDS_10_2.0");
+    assert_eq!(
+        spec("BBANDS", json!({"timeperiod": 10})).id(),
+        "BBANDS_10_2.0"
+    );
     assert_eq!(spec("BBANDS", json!({"std": 2.0})).id(), "BBANDS_5_2.0");
 }
 
@@ -261,9 +308,18 @@ fn long_ids_round_trip() {
     let s = Spec::from_id(id).unwrap();
     assert_eq!(s.id(), id);
     assert_eq!(s.params, [0.01, 0.02, 0.03, 0.04, 0.25, 0.05, 0.06, 0.3]);
-    assert_eq!(Spec::from_id("SAREXT").unwrap().id(), "SAREXT_0.0_0.0_0.02_0.02_0.2_0.02_0.02_0.2");
+    assert_eq!(
+        Spec::from_id("SAREXT").unwrap().id(),
+        "SAREXT_0.0_0.0_0.02_0.02_0.2_0.02_0.02_0.2"
+    );
     assert!(Spec::from_id(&format!("{id}_1")).is_err());
-    for id in ["PLUS_DM_14", "MINUS_DM_5", "PLUS_DI_14", "MINUS_DI_1", "MACDEXT_12_0_26_0_9_0"] {
+    for id in [
+        "PLUS_DM_14",
+        "MINUS_DM_5",
+        "PLUS_DI_14",
+        "MINUS_DI_1",
+        "MACDEXT_12_0_26_0_9_0",
+    ] {
         assert_eq!(Spec::from_id(id).unwrap().id(), id);
     }
     assert_eq!(Spec::from_id("PLUS_DI").unwrap().id(), "PLUS_DI_14");

@@ -144,6 +144,8 @@ impl Stoch {
 /// The change of one candle of a [`Stoch`] or a [`StochRsi`]: the SMA core's or the
 /// matype chain's.
 #[derive(Debug)]
+// A stack value of one step: boxing the large variant would allocate per candle.
+#[allow(clippy::large_enum_variant)]
 pub enum AnyStochNext {
     Sma(StochNext),
     Ma(<MaStoch as Indicator>::Next),

@@ -8,6 +8,22 @@
 //! columns and the documentation's catalogue all come from it. Adding an indicator is one row
 //! here plus its type in its family's module of `crate::indicators` (the row grammar is in
 //! `crate::indicators::registry`).
+//!
+//! Params (`catalogue::params`): at most [`MAX_PARAMS`] per row. A param marked `elided`
+//! (one added to an existing row, like BBANDS' `matype`) is left out of the id and the columns
+//! while it and every param after it are at their default, so old ids stay canonical
+//! (`BBANDS_20_2.0`; `BBANDS_20_2.0_1` is its EMA variant); ids may always leave out trailing
+//! params, which then default. A `follows` param defaults to another one's value (BBANDS'
+//! `nbdevdn` is `std` unless given). A `matype` param takes TA-Lib's `MA_Type` values
+//! [`MA_TYPES`] (0-9, 12, 13; 10 and 11 are refused by name).
+//!
+//! TA-Lib's names: a param may also be given by TA-Lib's name for it (`timeperiod` for our
+//! `length`). A request that names any param by such a TA-Lib-only name asks for TA-Lib's
+//! function: the params it leaves out take TA-Lib's default where ours differs
+//! (`talib_default`: BBANDS timeperiod 20, STOCH fastk_period 5, STOCHRSI fastk_period 5 and
+//! k 1, so `{"timeperiod": 14}` is TA-Lib's `STOCHRSI(14, 5, 3, 0)`, id `STOCHRSI_5_14_1_3`);
+//! requests in our names keep pandas-ta's defaults. Rows new to TA-Lib (MA, APO, MACDEXT...)
+//! use TA-Lib's names and defaults only.
 
 use crate::indicators::cycle::cycle_rows;
 use crate::indicators::math_operators::math_operators_rows;

@@ -18,11 +18,13 @@
 //! [`MA_TYPES`] (0-9, 12, 13; 10 and 11 are refused by name).
 //!
 //! TA-Lib's names: a param may also be given by TA-Lib's name for it (`timeperiod` for our
-//! `length`). A request that names any param by such a TA-Lib-only name asks for TA-Lib's
-//! function: the params it leaves out take TA-Lib's default where ours differs
-//! (`talib_default`: BBANDS timeperiod 20, STOCH fastk_period 5, STOCHRSI fastk_period 5 and
-//! k 1, so `{"timeperiod": 14}` is TA-Lib's `STOCHRSI(14, 5, 3, 0)`, id `STOCHRSI_5_14_1_3`);
-//! requests in our names keep pandas-ta's defaults. Rows new to TA-Lib (MA, APO, MACDEXT...)
+//! `length`). A request that names any param by a TA-Lib-only name (such a TA-Lib name, or
+//! a param added from TA-Lib to a pandas-ta row: `matype`, `nbdevdn`, `slowk_matype`...)
+//! asks for TA-Lib's function: the params it leaves out take TA-Lib's default where ours
+//! differs (`talib_default`: BBANDS timeperiod 20, STOCH fastk_period 5, STOCHRSI
+//! fastk_period 5 and k 1, so `{"timeperiod": 14}` is TA-Lib's `STOCHRSI(14, 5, 3, 0)`, id
+//! `STOCHRSI_5_14_1_3`); requests in our names keep pandas-ta's defaults. Rows TA-Lib
+//! brought (MA, APO, MACDEXT...)
 //! use TA-Lib's names and defaults only.
 
 use crate::indicators::cycle::cycle_rows;

@@ -88,9 +88,11 @@ impl ParamDef {
         self.name == key || self.talib.contains(&key)
     }
 
-    /// Whether `key` names this param by a TA-Lib name that is not ours.
+    /// Whether `key` names this param by a TA-Lib-only name: a TA-Lib name that is not
+    /// ours, or the name of a param added from TA-Lib to a pandas-ta row (the elided ones:
+    /// pandas-ta has no `matype`).
     pub(crate) fn talib_only(&self, key: &str) -> bool {
-        self.name != key && self.talib.contains(&key)
+        (self.name != key && self.talib.contains(&key)) || (self.elided && self.name == key)
     }
 }
 

@@ -284,6 +284,20 @@ fn talib_names_take_talib_defaults() {
     assert!(!a[0].is_nan());
     let t = spec("STOCHRSI", json!({"fastd_period": 4, "fastd_matype": 1}));
     assert_eq!(t.id(), "STOCHRSI_5_14_1_4_1");
+    // The params added from TA-Lib (matype, nbdevdn) are TA-Lib-only names too.
+    assert_eq!(
+        spec("STOCHRSI", json!({"fastd_matype": 1})).id(),
+        "STOCHRSI_5_14_1_3_1"
+    );
+    assert_eq!(
+        spec("STOCH", json!({"slowd_matype": 2})).id(),
+        "STOCH_5_3_3_0_2"
+    );
+    assert_eq!(spec("BBANDS", json!({"matype": 1})).id(), "BBANDS_20_2.0_1");
+    assert_eq!(
+        spec("BBANDS", json!({"length": 5, "matype": 1})).id(),
+        "BBANDS_5_2.0_1"
+    );
     // Our own names keep pandas-ta's defaults.
     assert_eq!(
         spec("STOCHRSI", json!({"rsi_length": 14})).id(),

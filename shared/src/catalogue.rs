@@ -24,8 +24,7 @@
 //! differs (`talib_default`: BBANDS timeperiod 20, STOCH fastk_period 5, STOCHRSI
 //! fastk_period 5 and k 1, so `{"timeperiod": 14}` is TA-Lib's `STOCHRSI(14, 5, 3, 0)`, id
 //! `STOCHRSI_5_14_1_3`); requests in our names keep pandas-ta's defaults. Rows TA-Lib
-//! brought (MA, APO, MACDEXT...)
-//! use TA-Lib's names and defaults only.
+//! brought (MA, APO, MACDEXT...) use TA-Lib's names and defaults only.
 
 use crate::indicators::cycle::cycle_rows;
 use crate::indicators::math_operators::math_operators_rows;

@@ -3,7 +3,10 @@
 //! `Duration`s and optional values `Option`s.
 
 use clap::{Args, Parser, Subcommand};
+use shared::auth::keys::KeySource;
+use shared::auth::{Algorithm, Policy};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
@@ -32,6 +35,30 @@ pub enum Command {
         #[arg(long, env = "TOKEN_TTL", default_value_t = 3600)]
         ttl: u64,
     },
+    /// Deny tokens cluster-wide: one token (`--jti`), or a session's or a user's tokens issued
+    /// until now; live connections close with 1008 within a second. `--list` prints the
+    /// revocations in force.
+    Revoke(RevokeArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+#[command(group = clap::ArgGroup::new("target").required(true).multiple(false))]
+pub struct RevokeArgs {
+    /// The token's `jti`.
+    #[arg(long, group = "target")]
+    pub jti: Option<String>,
+    /// The `session_id` claim: that session's tokens issued until now.
+    #[arg(long, group = "target")]
+    pub session: Option<String>,
+    /// The user id (`email`, else `sub`): that user's tokens issued until now.
+    #[arg(long, group = "target")]
+    pub user: Option<String>,
+    /// Print one line per revocation in force.
+    #[arg(long, group = "target")]
+    pub list: bool,
+    /// How long the revocation holds; default `--max-token-lifetime-secs`.
+    #[arg(long = "ttl-secs")]
+    pub ttl_secs: Option<u64>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -61,6 +88,45 @@ pub struct Config {
         global = true
     )]
     pub jwt_secret: String,
+    /// A PEM public key (RSA, EC P-256 or Ed25519) tokens are signed with, instead of a secret.
+    #[arg(long = "jwt-public-key", env = "JWT_PUBLIC_KEY")]
+    pub jwt_public_key: Option<PathBuf>,
+    /// A JWKS file (several keys told apart by `kid`, for rotation), instead of a secret.
+    #[arg(long = "jwt-jwks", env = "JWT_JWKS")]
+    pub jwt_jwks: Option<PathBuf>,
+    /// The one algorithm of `--jwt-secret` (HS256, HS384, HS512; default HS256) or of
+    /// `--jwt-public-key` (RS256..512, PS256..512, ES256, ES384, EdDSA; default RS256).
+    #[arg(long = "jwt-algorithm", env = "JWT_ALGORITHM", value_parser = algorithm)]
+    pub jwt_algorithm: Option<Algorithm>,
+    /// How far ahead of this gateway's clock a token's `nbf` and `iat` may be.
+    #[arg(
+        long = "jwt-leeway-secs",
+        env = "JWT_LEEWAY_SECS",
+        default_value_t = 30
+    )]
+    pub jwt_leeway_secs: u64,
+    /// The `iss` every token must carry (not checked when unset).
+    #[arg(long = "jwt-issuer", env = "JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// A value every token's `aud` must hold (not checked when unset).
+    #[arg(long = "jwt-audience", env = "JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// The longest a token this service accepts lives: how long `gateway revoke` denies by
+    /// default (a token issued before the revocation has expired by then).
+    #[arg(
+        long = "max-token-lifetime-secs",
+        env = "MAX_TOKEN_LIFETIME_SECS",
+        default_value_t = 86_400,
+        global = true
+    )]
+    pub max_token_lifetime_secs: u64,
+    /// Longer tokens are refused (401 `token_too_large`) without being parsed.
+    #[arg(
+        long = "max-token-bytes",
+        env = "MAX_TOKEN_BYTES",
+        default_value_t = 8192
+    )]
+    pub max_token_bytes: usize,
     /// This gateway's id in `ws_conn` hashes; a random `gw_<uuid>` when not given (or empty,
     /// as an unset variable in an environment file gives it): see [`Config::gateway_id`].
     #[arg(long = "gateway-id", env = "GATEWAY_ID")]
@@ -121,6 +187,11 @@ fn secs(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("{e}: a whole number of seconds"))
 }
 
+fn algorithm(s: &str) -> Result<Algorithm, String> {
+    s.parse()
+        .map_err(|_| format!("{s:?}: not a JWT algorithm (HS256, RS256, PS256, ES256, EdDSA, ...)"))
+}
+
 fn millis(s: &str) -> Result<Duration, String> {
     s.parse()
         .map(Duration::from_millis)
@@ -142,6 +213,33 @@ impl Config {
             .filter(|id| !id.trim().is_empty())
     }
 
+    /// Where the JWT keys come from (after [`Config::validate`]).
+    pub fn key_source(&self) -> KeySource {
+        if let Some(path) = &self.jwt_jwks {
+            KeySource::Jwks { path: path.clone() }
+        } else if let Some(path) = &self.jwt_public_key {
+            KeySource::Pem {
+                path: path.clone(),
+                alg: self.jwt_algorithm.unwrap_or(Algorithm::RS256),
+            }
+        } else {
+            KeySource::Secret {
+                secret: self.jwt_secret.as_bytes().to_vec(),
+                alg: self.jwt_algorithm.unwrap_or(Algorithm::HS256),
+            }
+        }
+    }
+
+    /// The claim rules tokens must meet.
+    pub fn jwt_policy(&self) -> Policy {
+        Policy {
+            leeway_secs: self.jwt_leeway_secs,
+            issuer: self.jwt_issuer.clone(),
+            audience: self.jwt_audience.clone(),
+            max_token_bytes: self.max_token_bytes,
+        }
+    }
+
     /// Checks everything and reports every problem at once.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
@@ -150,14 +248,27 @@ impl Config {
                 problems.push(problem.to_owned());
             }
         };
-        if self.jwt_secret.is_empty() {
-            check(false, "no JWT key: set --jwt-secret or JWT_SECRET");
-        } else {
+        let sources = usize::from(!self.jwt_secret.is_empty())
+            + usize::from(self.jwt_public_key.is_some())
+            + usize::from(self.jwt_jwks.is_some());
+        check(
+            sources == 1,
+            "give exactly one JWT key: --jwt-secret, --jwt-public-key or --jwt-jwks (JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS)",
+        );
+        if !self.jwt_secret.is_empty() {
             check(
                 self.jwt_secret.len() >= 16,
                 "the JWT key must be at least 16 bytes",
             );
         }
+        check(
+            self.jwt_jwks.is_none() || self.jwt_algorithm.is_none(),
+            "--jwt-algorithm does not apply to --jwt-jwks: each JWKS key names its own alg",
+        );
+        check(
+            self.max_token_bytes >= 256,
+            "--max-token-bytes must be at least 256",
+        );
         if let Err(e) = shared::redis_conn::Target::parse(&self.redis_url) {
             check(false, &format!("--redis-url: {e}"));
         }

@@ -5,7 +5,8 @@
 //! - [`routes`](crate::routes): HTTP: the authenticated upgrade, health, readiness, metrics.
 //! - `session`: one connection's socket loop and the dispatch of its requests; `writer`: its
 //!   writer task; `rate_limit`: its message budget.
-//! - `upkeep`: heartbeat, re-registration, clean-up of dead gateways and expired sessions.
+//! - `upkeep`: heartbeat, re-registration, clean-up of dead gateways and expired sessions,
+//!   revocation announcements, JWT key reloads.
 //! - `node`: the coordinator: subscribe, unsubscribe, resume and close over a connection's
 //!   state, acting on the hub's first/last-watcher answers.
 //! - `feed`: one task owning every pair's seq order: gap repair from history, resyncs, resume
@@ -14,6 +15,7 @@
 //! - `initial`: `initial_values`; `store`: every other Redis command, by concern.
 //! - `hub`: local connections and what they watch, the one dispatch path; `outbox`: a
 //!   connection's bounded send queue (conflation, 4009 policy).
+//! - `revocation`: what a revocation entry denies.
 //! - `conn`: a connection's id, session record and subscriptions; `metrics`: counters;
 //!   `config`: flags and environment, validated once; `backoff`: reconnect delays and jitter.
 //!
@@ -30,13 +32,14 @@ mod metrics;
 mod node;
 mod outbox;
 mod rate_limit;
+mod revocation;
 mod routes;
 mod session;
 mod store;
 mod upkeep;
 mod writer;
 
-pub use config::{Cli, Command, Config, ConfigError};
+pub use config::{Cli, Command, Config, ConfigError, RevokeArgs};
 
 use broker::Broker;
 use feed::Feed;
@@ -62,8 +65,46 @@ pub enum Error {
     RedisUrl(#[from] InvalidTarget),
     #[error("--redis-url: {0}")]
     Redis(String),
+    #[error("JWT keys: {0}")]
+    Keys(#[from] shared::auth::keys::KeyError),
     #[error("listener: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// `gateway revoke`: records the revocation (or lists those in force) and says what it did.
+pub async fn revoke(cfg: &Config, args: &RevokeArgs) -> Result<String, Error> {
+    use revocation::Target as Denied;
+    let target = Target::parse(&cfg.redis_url)?;
+    let store = Store::new(&target, "revoke-cli".to_owned(), cfg.watch_ttl)
+        .map_err(|e| Error::Redis(e.to_string()))?;
+    let redis = |e: store::StoreError| Error::Redis(e.to_string());
+    let now = shared::auth::now_secs();
+    if args.list {
+        let lines: Vec<String> = store
+            .revocations(now)
+            .await
+            .map_err(redis)?
+            .into_iter()
+            .map(|(field, at, expires)| {
+                let time = |s: u64| shared::clock::rfc3339_millis(s as i64 * 1000);
+                format!("{field} revoked_at={} until={}", time(at), time(expires))
+            })
+            .collect();
+        return Ok(lines.join("\n"));
+    }
+    let (kind, id) = match (&args.jti, &args.session, &args.user) {
+        (Some(id), _, _) => (Denied::Jti, id),
+        (_, Some(id), _) => (Denied::Session, id),
+        (_, _, Some(id)) => (Denied::User, id),
+        _ => unreachable!("clap requires one of --jti, --session, --user, --list"),
+    };
+    let ttl = args.ttl_secs.unwrap_or(cfg.max_token_lifetime_secs);
+    let field = kind.field(id);
+    store.revoke(&field, now, now + ttl).await.map_err(redis)?;
+    Ok(format!(
+        "revoked {field} until {}",
+        shared::clock::rfc3339_millis((now + ttl) as i64 * 1000)
+    ))
 }
 
 /// Serves on `listener` until `shutdown` is cancelled, then drains sessions within the
@@ -97,8 +138,9 @@ pub async fn run(
         metrics.clone(),
         cfg.send_queue,
     );
+    let verifier = Verifier::with(cfg.key_source(), cfg.jwt_policy())?;
     let node = Arc::new(Node {
-        verifier: Verifier::new(cfg.jwt_secret.as_bytes()),
+        verifier,
         gateway_id,
         hub,
         broker: broker.clone(),
@@ -108,6 +150,7 @@ pub async fn run(
         tracker: TaskTracker::new(),
         started: Instant::now(),
         resumes,
+        revocations: tokio::sync::broadcast::channel(revocation::QUEUE).0,
         cfg,
     });
     tokio::spawn(feed.run(events, resume_queue, background.clone()));
@@ -117,6 +160,18 @@ pub async fn run(
         background.clone(),
     ));
     tokio::spawn(upkeep::liveness(node.clone(), background.clone()));
+    // Before serving: a revocation made after this is announced to the sessions, one made
+    // before is refused at connect.
+    let tail = node.store.revocation_tail().await.ok();
+    tokio::spawn(upkeep::watch_revocations(
+        node.clone(),
+        tail,
+        background.clone(),
+    ));
+    tokio::spawn(upkeep::reload_keys(
+        node.verifier.clone(),
+        background.clone(),
+    ));
     let addr = listener.local_addr()?;
     tracing::info!(%addr, gateway_id = %node.gateway_id, "gateway listening");
 

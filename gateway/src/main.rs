@@ -21,6 +21,10 @@ async fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    if let Some(Command::Revoke(args)) = &cli.command {
+        println!("{}", gateway::revoke(&cli.config, args).await?);
+        return Ok(());
+    }
     shared::runtime::init_tracing();
     cli.config.validate()?;
     let listener = tokio::net::TcpListener::bind(cli.config.listen).await?;

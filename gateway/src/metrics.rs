@@ -8,6 +8,7 @@ pub(crate) struct Metrics {
     pub(crate) connections_opened: AtomicU64,
     pub(crate) connections_closed: AtomicU64,
     pub(crate) auth_failures: AtomicU64,
+    pub(crate) token_refreshes: AtomicU64,
     pub(crate) client_messages: AtomicU64,
     pub(crate) client_errors: AtomicU64,
     pub(crate) pubsub_messages: AtomicU64,
@@ -50,6 +51,11 @@ impl Metrics {
                 "gateway_auth_failures_total",
                 "upgrade requests refused with 401",
                 &self.auth_failures,
+            ),
+            (
+                "gateway_token_refreshes_total",
+                "connection tokens replaced by refresh",
+                &self.token_refreshes,
             ),
             (
                 "gateway_client_messages_total",

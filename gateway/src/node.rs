@@ -16,6 +16,7 @@ use crate::feed::{ResumeJob, ResumePair};
 use crate::hub::{ConnHandle, Hub};
 use crate::initial::initial_values;
 use crate::metrics::Metrics;
+use crate::revocation::Revocation;
 use crate::store::Store;
 use shared::auth::{Identity, Verifier};
 use shared::catalogue::Spec;
@@ -25,7 +26,7 @@ use shared::protocol::{CloseReason, ErrorCode, ProtocolError, UnsubscribeTarget,
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -72,6 +73,8 @@ pub(crate) struct Node {
     pub(crate) started: Instant,
     /// Resumes for the feed.
     pub(crate) resumes: mpsc::Sender<ResumeJob>,
+    /// Revocations announced in Redis, for every live session to check itself against.
+    pub(crate) revocations: broadcast::Sender<Arc<Revocation>>,
 }
 
 /// The specs of `specs` that `subs` does not watch yet in `pair`, if the connection may add
@@ -125,7 +128,7 @@ fn unsubscribe_targets(subs: &Subscriptions, target: UnsubscribeTarget) -> Subsc
 }
 
 impl Node {
-    fn internal(&self, what: &str, e: impl std::fmt::Display) -> ProtocolError {
+    pub(crate) fn internal(&self, what: &str, e: impl std::fmt::Display) -> ProtocolError {
         Metrics::inc(&self.metrics.redis_errors);
         tracing::error!(cause = %e, "{what}");
         ProtocolError::new(ErrorCode::Internal, format!("{what}; try again"))

@@ -41,7 +41,7 @@ pub(crate) fn routes(
         .and(warp::header::optional::<String>("sec-websocket-key"))
         .and(warp::header::optional::<String>("upgrade"))
         .and(warp::ext::optional::<OnUpgrade>())
-        .map(upgrade);
+        .then(upgrade);
     let health = warp::path!("indicators" / "v2" / "health")
         .and(warp::get())
         .and(with_node.clone())
@@ -104,7 +104,7 @@ pub(crate) fn routes(
 
 // warp hands each extracted value to its handler by value.
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
-fn upgrade(
+async fn upgrade(
     node: Arc<Node>,
     query: HashMap<String, String>,
     authorization: Option<String>,
@@ -131,6 +131,27 @@ fn upgrade(
             return error_reply(StatusCode::UNAUTHORIZED, e.code(), &e.to_string());
         }
     };
+    // Fails closed: a token whose revocation cannot be checked is not let in.
+    match node.is_revoked(&who).await {
+        Ok(false) => {}
+        Ok(true) => {
+            crate::metrics::Metrics::inc(&node.metrics.auth_failures);
+            tracing::info!(reason = "token_revoked", "upgrade refused");
+            return error_reply(
+                StatusCode::UNAUTHORIZED,
+                "token_revoked",
+                "this token was revoked: sign in again",
+            );
+        }
+        Err(e) => {
+            tracing::warn!(cause = %e, "cannot check revocations; upgrade refused");
+            return error_reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "cannot check the token now: retry",
+            );
+        }
+    }
     if node.shutdown.is_cancelled() {
         return error_reply(
             StatusCode::SERVICE_UNAVAILABLE,

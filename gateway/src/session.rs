@@ -81,7 +81,8 @@ async fn serve(node: Arc<Node>, ws: Socket, who: Identity, id: ConnId) {
                 &resume_token,
                 node.cfg.heartbeat.as_secs(),
             ));
-            session.read_loop(&mut stream, &who).await
+            let mut who = who;
+            session.read_loop(&mut stream, &mut who).await
         }
     };
     node.close(&mut session.conn, ending).await;
@@ -106,7 +107,55 @@ async fn serve(node: Arc<Node>, ws: Socket, who: Identity, id: ConnId) {
     tracing::debug!(close = ?close.map(CloseReason::code), "session closed");
 }
 
+/// Time left until the token's `exp` (the connection closes with 1008 then).
+fn until_expiry(who: &Identity) -> Duration {
+    let left_ms = (who.expires_at as i64 * 1000).saturating_sub(shared::clock::now_ms());
+    Duration::from_millis(left_ms.max(0) as u64)
+}
+
 impl Session {
+    /// `refresh`: a valid token of the same user replaces the connection's expiry (and `jti`,
+    /// `iat`); anything else leaves the connection as it was.
+    async fn refresh(
+        &self,
+        token: &str,
+        who: &mut Identity,
+        id: Option<&serde_json::Value>,
+    ) -> Result<String, Refused> {
+        let refused =
+            |message: String| Refused::from(ProtocolError::new(ErrorCode::InvalidToken, message));
+        let new = self
+            .node
+            .verifier
+            .verify(token)
+            .map_err(|e| refused(format!("token refused ({}): {e}", e.code())))?;
+        if new.user_id != who.user_id {
+            return Err(refused(
+                "the token is another user's; the connection keeps its own".to_owned(),
+            ));
+        }
+        match self.node.is_revoked(&new).await {
+            Ok(false) => {}
+            Ok(true) => return Err(refused("token refused (token_revoked)".to_owned())),
+            Err(e) => {
+                return Err(self
+                    .node
+                    .internal("checking the token's revocation", e)
+                    .into());
+            }
+        }
+        who.expires_at = new.expires_at;
+        who.issued_at = new.issued_at;
+        who.jti = new.jti;
+        Metrics::inc(&self.node.metrics.token_refreshes);
+        let expires_at = shared::clock::rfc3339_millis(new.expires_at as i64 * 1000);
+        Ok(frames::success(
+            "Token refreshed",
+            serde_json::json!({ "expires_at": expires_at }),
+            id,
+        ))
+    }
+
     /// Queues a frame; a full queue means the client is too slow and it is kicked.
     fn push(&self, text: String) {
         let kick = &self.handle.kick;
@@ -123,10 +172,9 @@ impl Session {
         self.push(frames::error(err, id));
     }
 
-    async fn read_loop(&mut self, stream: &mut SplitStream<Socket>, who: &Identity) -> Ending {
+    async fn read_loop(&mut self, stream: &mut SplitStream<Socket>, who: &mut Identity) -> Ending {
         let cfg = &self.node.cfg;
-        let expiry = Duration::from_secs(who.expires_at.saturating_sub(shared::auth::now_secs()));
-        let expires = tokio::time::sleep(expiry);
+        let expires = tokio::time::sleep(until_expiry(who));
         tokio::pin!(expires);
         let stale = tokio::time::sleep(cfg.stale);
         tokio::pin!(stale);
@@ -142,6 +190,7 @@ impl Session {
         tokio::pin!(drained);
         let kick = self.handle.kick.clone();
         let taken_over = self.handle.taken_over.clone();
+        let mut revocations = self.node.revocations.subscribe();
         loop {
             if let Some(reason) = self.fatal {
                 return Ending::Closed(reason);
@@ -153,6 +202,16 @@ impl Session {
                 _ = &mut drained => return Ending::Closed(CloseReason::Draining),
                 _ = &mut expires => return Ending::Closed(CloseReason::TokenExpired),
                 _ = &mut stale => return Ending::Closed(CloseReason::Idle),
+                r = revocations.recv() => {
+                    let denied = match r {
+                        Ok(revocation) => revocation.denies(who),
+                        // Missed some: ask Redis (the sender lives as long as the node).
+                        Err(_) => self.node.is_revoked(who).await.unwrap_or(false),
+                    };
+                    if denied {
+                        return Ending::Closed(CloseReason::TokenRevoked);
+                    }
+                }
                 frame = stream.next() => {
                     let now = Instant::now();
                     stale.as_mut().reset(now + self.node.cfg.stale);
@@ -167,7 +226,11 @@ impl Session {
                         Some(Ok(Message::Text(text))) => {
                             Metrics::inc(&self.node.metrics.client_messages);
                             if rate.allow(now) {
+                                let expiry = who.expires_at;
                                 self.handle_text(text.as_str(), who).await;
+                                if who.expires_at != expiry {
+                                    expires.as_mut().reset(Instant::now() + until_expiry(who));
+                                }
                             } else {
                                 let (id, _) = protocol::parse(text.as_str());
                                 let err = ProtocolError::new(ErrorCode::RateLimited, format!(
@@ -187,7 +250,7 @@ impl Session {
     }
 
     /// One request, dispatched to the node; its reply (or error) queued.
-    async fn handle_text(&mut self, text: &str, who: &Identity) {
+    async fn handle_text(&mut self, text: &str, who: &mut Identity) {
         let (id, action) = protocol::parse(text);
         let node = self.node.clone();
         let result: Result<String, Refused> = match action {
@@ -213,11 +276,18 @@ impl Session {
                 .unsubscribe(&mut self.conn, target, id.as_ref())
                 .await
                 .map_err(Refused::from),
+            Ok(Action::Refresh { token }) => self.refresh(token.expose(), who, id.as_ref()).await,
             Ok(Action::Resume {
                 ws_conn_id,
                 resume_token,
                 last_seq,
             }) => {
+                // The token passed at connect; a revocation since then is not yet applied.
+                if matches!(node.is_revoked(who).await, Ok(true)) {
+                    let error = ProtocolError::new(ErrorCode::ResumeFailed, "the token is revoked");
+                    self.refuse(&error, id.as_ref());
+                    return;
+                }
                 let resumed = node
                     .resume(
                         &mut self.conn,

@@ -192,7 +192,7 @@ overlap_rows! {
     Cmf { name: "CMF", family: volume, params: [len("length", 20.0, 2.0)],
         talib: "CMF",
         new: |p| Cmf::new(p.int(0)) },
-    Vwap { name: "VWAP", family: volume, params: [], suffix: "D",
+    Vwap { name: "VWAP_D", family: volume, params: [],
         talib: "none: pandas-ta vwap anchored to each UTC day, typical price (h+l+c)/3",
         new: |_p| Vwap::new() },
 }

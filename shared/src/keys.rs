@@ -37,6 +37,18 @@ pub fn reap_lock(gateway_id: &str) -> String {
     format!("reap_lock:{gateway_id}")
 }
 
+/// Revocations (`gateway revoke`): hash of `jti:<id>` / `session:<id>` / `user:<id>` to
+/// `"<revoked_at>:<expires_at>"` (epoch seconds). The three revocation keys share the hash tag
+/// `{deny}`, so one script updates them together on a Redis Cluster.
+pub const REVOKED: &str = "revoked:{deny}";
+
+/// Sorted set of the [`REVOKED`] fields by expiry (epoch seconds): what to purge.
+pub const REVOKED_EXPIRY: &str = "revoked:{deny}:expiry";
+
+/// Stream announcing each revocation to the gateways (`f` = field, `at` = revoked_at),
+/// trimmed near 10,000 entries.
+pub const REVOKED_LOG: &str = "revoked:{deny}:log";
+
 const SUBSCRIBERS_PREFIX: &str = "indicator_subscribers:";
 
 /// Pattern matching every subscriber set (used by the cluster-wide health figures).

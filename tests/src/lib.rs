@@ -282,7 +282,10 @@ impl Gateway {
     pub async fn start(redis: &Redis, extra: &[&str]) -> Result<Gateway> {
         use clap::Parser;
         // A short drain spread keeps shutdown tests quick; tests that study it pass their own.
-        let mut args = vec!["gateway", "--redis-url", &redis.url, "--jwt-secret", SECRET];
+        let mut args = vec!["gateway", "--redis-url", &redis.url];
+        if !extra.contains(&"--jwt-jwks") && !extra.contains(&"--jwt-public-key") {
+            args.extend_from_slice(&["--jwt-secret", SECRET]);
+        }
         if !extra.contains(&"--drain-spread-ms") {
             args.extend_from_slice(&["--drain-spread-ms", "200"]);
         }
@@ -460,6 +463,16 @@ pub async fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String)> {
         &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
     )
     .await
+}
+
+/// The HTTP status and JSON body (null if none) of an upgrade request with `token`.
+pub async fn upgrade_reply(gw: &Gateway, token: &str) -> (u16, Value) {
+    let req = format!(
+        "GET /indicators/v2/stream?token={token} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    let (status, body) = http_request(gw.addr, &req).await.expect("upgrade request");
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
 pub async fn http_request(addr: SocketAddr, raw: &str) -> Result<(u16, String)> {

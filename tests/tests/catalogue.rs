@@ -5,18 +5,17 @@ use integration::*;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-// The whole catalogue is accepted by id and by name with default params, and multi-output
-// indicators come back keyed by their pandas-ta columns (or null in warm-up).
+// The whole catalogue is accepted by id and by name with default params (TA-Lib's names in any
+// case, TA-Lib's param names), and multi-output indicators come back keyed by their columns.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_catalogue_indicator_by_id_and_by_name() {
-    let s = Stack::start(&[]).await;
+    let catalogue = shared::catalogue::CATALOGUE;
+    let s = Stack::start(&["--max-indicators-per-conn", "1000"]).await;
     let mut c = s.client("a@x.com").await;
-    let names: Vec<&str> = shared::catalogue::CATALOGUE
+    let by_name: Vec<Value> = catalogue
         .iter()
-        .map(|d| d.name)
+        .map(|d| json!({"name": d.name.to_lowercase()}))
         .collect();
-    assert_eq!(names.len(), 34);
-    let by_name: Vec<Value> = names.iter().map(|n| json!({"name": n})).collect();
     let r = c.subscribe_ok("CAT", "1min", json!(by_name)).await;
     let ids: Vec<String> = r["data"]["indicators"]
         .as_array()
@@ -24,7 +23,7 @@ async fn every_catalogue_indicator_by_id_and_by_name() {
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(ids.len(), 34);
+    assert_eq!(ids.len(), catalogue.len());
     for id in [
         "SMA_10",
         "KAMA_10_2_30",
@@ -32,10 +31,15 @@ async fn every_catalogue_indicator_by_id_and_by_name() {
         "SUPERTREND_7_3.0",
         "STOCHRSI_14_14_3_3",
         "CCI_14_0.015",
-        "ATR_14",
         "TRANGE_1",
         "VWAP_D",
+        "VWAP",
         "OBV",
+        "SAR_0.02_0.2",
+        "CDLENGULFING",
+        "HT_TRENDLINE",
+        "LINEARREG_SLOPE_14",
+        "MINMAXINDEX_30",
     ] {
         assert!(ids.contains(&id.to_owned()), "{id} not in {ids:?}");
         assert!(
@@ -44,7 +48,30 @@ async fn every_catalogue_indicator_by_id_and_by_name() {
         );
     }
     let r = c.subscribe_ok("CAT", "5min", json!(ids)).await;
-    assert_eq!(r["data"]["indicators"].as_array().unwrap().len(), 34);
+    assert_eq!(r["data"]["indicators"].as_array().unwrap().len(), ids.len());
+
+    // TA-Lib's parameter names give the same ids as ours.
+    let r = c
+        .subscribe_ok(
+            "CAT",
+            "15min",
+            json!([
+                {"name": "bbands", "params": {"timeperiod": 20, "nbdevup": 2.0, "nbdevdn": 2.0}},
+                {"name": "Sar", "params": {"acceleration": 0.05, "maximum": 0.5}},
+                {"name": "CDLMORNINGSTAR", "params": {"penetration": 0.5}},
+                {"name": "LINEARREG_SLOPE", "params": {"timeperiod": 9}},
+            ]),
+        )
+        .await;
+    assert_eq!(
+        r["data"]["indicators"],
+        json!([
+            "BBANDS_20_2.0",
+            "SAR_0.05_0.5",
+            "CDLMORNINGSTAR_0.5",
+            "LINEARREG_SLOPE_9"
+        ])
+    );
 }
 
 // Catalogue indicators stream with their columns once a computer has candles for them.

@@ -11,6 +11,7 @@
 mod figures;
 mod liveness;
 mod reads;
+mod revocations;
 mod sessions;
 mod watch;
 

@@ -212,7 +212,7 @@ mod tests {
         // The first catalogue's 34 rows, whose states running computers have saved.
         let first = "SMA EMA WMA DEMA TEMA TRIMA KAMA RMA HMA BBANDS PSAR SUPERTREND DONCHIAN RSI \
                      MACD STOCH STOCHRSI WILLR CCI MFI ROC MOM ADX AROON ULTOSC ATR NATR STDDEV \
-                     TRANGE OBV AD ADOSC CMF VWAP";
+                     TRANGE OBV AD ADOSC CMF VWAP_D";
         let mut ids: Vec<String> = first.split_whitespace().map(str::to_owned).collect();
         ids.extend(
             [

@@ -39,6 +39,8 @@ close_reasons! {
     Draining = 1001, "gateway draining: reconnect and resume";
     /// The token's `exp` passed.
     TokenExpired = 1008, "token expired";
+    /// `gateway revoke` denied the token.
+    TokenRevoked = 1008, "token revoked";
     /// A client frame over `--max-message-bytes`.
     TooBig = 1009, "message too big";
     /// Redis failed while the session was being set up.

@@ -24,6 +24,7 @@ pub enum ErrorCode {
     TooManyIndicators,
     RateLimited,
     ResumeFailed,
+    InvalidToken,
     Internal,
 }
 
@@ -39,6 +40,7 @@ impl ErrorCode {
             ErrorCode::TooManyIndicators => "too_many_indicators",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ResumeFailed => "resume_failed",
+            ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::Internal => "internal",
         }
     }
@@ -99,6 +101,26 @@ pub enum Action {
         resume_token: String,
         last_seq: BTreeMap<String, u64>,
     },
+    /// A new token for the connection (same user).
+    Refresh {
+        token: Secret,
+    },
+}
+
+/// A credential from a client message: `Debug` never shows it, so no log line can.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 /// Parses one text frame. The `id` is returned in both cases so the reply can echo it.
@@ -221,10 +243,19 @@ fn parse_action(obj: &Map<String, Value>) -> Result<Action, ProtocolError> {
                 last_seq,
             })
         }
+        "refresh" => match obj.get("token").and_then(Value::as_str) {
+            Some(token) if !token.is_empty() => Ok(Action::Refresh {
+                token: Secret(token.to_owned()),
+            }),
+            _ => Err(ProtocolError::new(
+                ErrorCode::InvalidToken,
+                "refresh needs \"token\": a new JWT of the same user",
+            )),
+        },
         other => Err(ProtocolError::new(
             ErrorCode::UnknownAction,
             format!(
-                "unknown action {:?}: use subscribe, unsubscribe, ping or resume",
+                "unknown action {:?}: use subscribe, unsubscribe, ping, resume or refresh",
                 other.chars().take(40).collect::<String>()
             ),
         )),
@@ -330,6 +361,11 @@ mod tests {
             ErrorCode::InvalidParams
         );
         assert_eq!(sub("A", "5min", "[]"), ErrorCode::InvalidParams);
+        assert_eq!(code(r#"{"action":"refresh"}"#), ErrorCode::InvalidToken);
+        assert_eq!(
+            code(r#"{"action":"refresh","token":7}"#),
+            ErrorCode::InvalidToken
+        );
         let (id, _) = parse(r#"{"action":"dance","id":"x7"}"#);
         assert_eq!(id, Some(json!("x7")));
     }
@@ -356,5 +392,14 @@ mod tests {
             matches!(a, Ok(Action::Unsubscribe(UnsubscribeTarget::Indicators { ids, .. })) if ids == ["RSI_14"])
         );
         assert_eq!(parse(r#"{"action":"ping"}"#).1, Ok(Action::Ping));
+        let (_, a) = parse(r#"{"action":"refresh","token":"eyJ.x.y"}"#);
+        let Ok(Action::Refresh { token }) = a else {
+            panic!()
+        };
+        assert_eq!(token.expose(), "eyJ.x.y");
+        assert!(
+            !format!("{token:?}").contains("eyJ"),
+            "Debug hides the token"
+        );
     }
 }

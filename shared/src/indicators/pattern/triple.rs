@@ -1,7 +1,7 @@
 //! Three-candle patterns: `w.bar(2)` is the first candle, `w.bar(0)` the third (a few read
 //! one more candle back).
 
-use super::candles::{body_gap_down, body_gap_up, gap_down, gap_up, pattern};
+use super::candles::{Window, body_gap_down, body_gap_up, gap_down, gap_up, pattern};
 
 pattern! {
     /// `CDL2CROWS`: long white, black gapping up, black opening inside the second body and
@@ -134,18 +134,7 @@ pattern! {
     /// than short closing under `close1 - body1 * penetration`; -100.
     CdlEveningDojiStar(penetration), 12,
     [slot(BodyLong, 2), slot(BodyDoji, 1), slot(BodyShort, 0)],
-    |w| {
-        let (a, b, c) = (w.bar(2), w.bar(1), w.bar(0));
-        -i32::from(
-            a.white()
-                && a.body() > w.avg(0)
-                && b.body() <= w.avg(1)
-                && body_gap_up(b, a)
-                && c.black()
-                && c.body() > w.avg(2)
-                && c.c < a.c - a.body() * w.param(),
-        ) * 100
-    },
+    evening_star,
 }
 
 pattern! {
@@ -153,18 +142,7 @@ pattern! {
     /// short closing under `close1 - body1 * penetration`; -100.
     CdlEveningStar(penetration), 12,
     [slot(BodyLong, 2), slot(BodyShort, 1), slot(BodyShort, 0)],
-    |w| {
-        let (a, b, c) = (w.bar(2), w.bar(1), w.bar(0));
-        -i32::from(
-            a.white()
-                && a.body() > w.avg(0)
-                && b.body() <= w.avg(1)
-                && body_gap_up(b, a)
-                && c.black()
-                && c.body() > w.avg(2)
-                && c.c < a.c - a.body() * w.param(),
-        ) * 100
-    },
+    evening_star,
 }
 
 pattern! {
@@ -172,18 +150,7 @@ pattern! {
     /// than short closing above `close1 + body1 * penetration`; 100.
     CdlMorningDojiStar(penetration), 12,
     [slot(BodyLong, 2), slot(BodyDoji, 1), slot(BodyShort, 0)],
-    |w| {
-        let (a, b, c) = (w.bar(2), w.bar(1), w.bar(0));
-        i32::from(
-            a.black()
-                && a.body() > w.avg(0)
-                && b.body() <= w.avg(1)
-                && body_gap_down(b, a)
-                && c.white()
-                && c.body() > w.avg(2)
-                && c.c > a.c + a.body() * w.param(),
-        ) * 100
-    },
+    morning_star,
 }
 
 pattern! {
@@ -191,18 +158,7 @@ pattern! {
     /// short closing above `close1 + body1 * penetration`; 100.
     CdlMorningStar(penetration), 12,
     [slot(BodyLong, 2), slot(BodyShort, 1), slot(BodyShort, 0)],
-    |w| {
-        let (a, b, c) = (w.bar(2), w.bar(1), w.bar(0));
-        i32::from(
-            a.black()
-                && a.body() > w.avg(0)
-                && b.body() <= w.avg(1)
-                && body_gap_down(b, a)
-                && c.white()
-                && c.body() > w.avg(2)
-                && c.c > a.c + a.body() * w.param(),
-        ) * 100
-    },
+    morning_star,
 }
 
 pattern! {
@@ -381,4 +337,32 @@ pattern! {
         ) * a.color()
             * 100
     },
+}
+
+/// The evening star rule, with a doji or a short middle body (the slots say which).
+fn evening_star(w: &Window<'_>) -> i32 {
+    let (a, b, c) = (w.bar(2), w.bar(1), w.bar(0));
+    -i32::from(
+        a.white()
+            && a.body() > w.avg(0)
+            && b.body() <= w.avg(1)
+            && body_gap_up(b, a)
+            && c.black()
+            && c.body() > w.avg(2)
+            && c.c < a.c - a.body() * w.param(),
+    ) * 100
+}
+
+/// The morning star rule, with a doji or a short middle body (the slots say which).
+fn morning_star(w: &Window<'_>) -> i32 {
+    let (a, b, c) = (w.bar(2), w.bar(1), w.bar(0));
+    i32::from(
+        a.black()
+            && a.body() > w.avg(0)
+            && b.body() <= w.avg(1)
+            && body_gap_down(b, a)
+            && c.white()
+            && c.body() > w.avg(2)
+            && c.c > a.c + a.body() * w.param(),
+    ) * 100
 }

@@ -3,7 +3,7 @@
 //! `TA_RVOL` (checked against the shipped library: EFI's EMA is fused, the running
 //! products and sums of NVI, PVI and PVT are not).
 
-use crate::indicators::blocks::{Ring, check_period, ema, one};
+use crate::indicators::blocks::{Ring, check_period, ema, one, typical_price};
 use crate::indicators::{Candle, Indicator, NONE, Outputs};
 use serde::{Deserialize, Serialize};
 
@@ -308,13 +308,8 @@ impl Indicator for Rvol {
             zero_run = n;
             total = 0.0;
         }
-        let ratio = v / baseline;
-        let out = if ratio.is_infinite() {
-            NONE
-        } else {
-            one(ratio)
-        };
-        (out, (total, zero_run))
+        // A volume over a zero mean is TA-Lib's infinity; 0 over 0 its NaN (null).
+        (one(v / baseline), (total, zero_run))
     }
 
     fn advance(&mut self, c: &Candle, (total, zero_run): (f64, usize)) {
@@ -327,5 +322,46 @@ impl Indicator for Rvol {
     /// TA-Lib's lookback: `timeperiod` (the candle's own volume is not in its mean).
     fn lookback(&self) -> usize {
         self.length
+    }
+}
+
+/// TA-Lib's VWAP: `[VWAP]`, the volume-weighted typical price `(high + low + close) / 3`
+/// accumulated from the first candle the state sees (no anchor: the daily-anchored one is
+/// `VWAP_D`), 0 while no volume has traded (as TA-Lib).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CumulativeVwap {
+    price_volume: f64,
+    volume: f64,
+}
+
+impl CumulativeVwap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Indicator for CumulativeVwap {
+    /// `[price_volume, volume]` after the candle.
+    type Next = [f64; 2];
+
+    fn step(&self, c: &Candle) -> (Outputs, [f64; 2]) {
+        let price_volume = self.price_volume + typical_price(c) * c.volume;
+        let volume = self.volume + c.volume;
+        let vwap = if volume == 0.0 {
+            0.0
+        } else {
+            price_volume / volume
+        };
+        (one(vwap), [price_volume, volume])
+    }
+
+    fn advance(&mut self, _c: &Candle, [price_volume, volume]: [f64; 2]) {
+        self.price_volume = price_volume;
+        self.volume = volume;
+    }
+
+    /// No warm-up: 0.
+    fn lookback(&self) -> usize {
+        0
     }
 }

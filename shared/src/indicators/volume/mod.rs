@@ -7,7 +7,7 @@ mod flow;
 
 /// PVO's state: [`Po`](crate::indicators::momentum::Po) of the volume.
 pub use crate::indicators::momentum::Po as Pvo;
-pub use flow::{Efi, Marketfi, Nvi, Pvi, Pvt, Rvol};
+pub use flow::{CumulativeVwap, Efi, Marketfi, Nvi, Pvi, Pvt, Rvol};
 
 use super::blocks::{Ring, check_period, one, typical_price};
 use super::{Candle, Indicator, NONE, Outputs};
@@ -268,7 +268,8 @@ impl Indicator for Cmf {
 const DAY_MS: i64 = 86_400_000;
 
 /// Volume-weighted average price, reset at each UTC midnight: `[VWAP_D]` (pandas-ta's
-/// `vwap(anchor="D")` name). TA-Lib has no VWAP; this is pandas-ta's formula:
+/// `vwap(anchor="D")` name). TA-Lib's `VWAP` is not anchored ([`CumulativeVwap`] has it);
+/// this is pandas-ta's formula:
 /// `tp = (high + low + close) / 3`, `VWAP = cumsum(tp * volume) / cumsum(volume)` within
 /// the UTC day of the candle's start time, summed in order (as pandas' grouped `cumsum`),
 /// null while the day's volume is 0 (0/0).
@@ -340,10 +341,13 @@ super::registry::row_group! { $ volume_rows:
     Pvi { name: "PVI", family: volume, params: [], talib: "PVI", new: |_p| Pvi::new() },
     Pvt { name: "PVT", family: volume, params: [], talib: "PVT", new: |_p| Pvt::new() },
     Rvol { name: "RVOL", family: volume, params: [len("timeperiod", 20.0, 1.0)],
-        talib: "RVOL (an infinite ratio, after a zero-volume window, is null)",
+        talib: "RVOL (a volume over a zero-volume window is +inf, as TA-Lib)",
         new: |p| Rvol::new(p.int(0)) },
     Pvo { name: "PVO", family: volume,
         params: [len("fastperiod", 12.0, 2.0), len("slowperiod", 26.0, 2.0), matype("matype", 1.0)],
         talib: "PVO (volume; fast and slow swapped when fast > slow, as TA-Lib does)",
         new: |p| Pvo::new(p.int(0), p.int(1), p.int(2), true, true) },
+    CumulativeVwap { name: "VWAP", family: volume, params: [],
+        talib: "VWAP (from the first candle; the daily-anchored one is VWAP_D)",
+        new: |_p| CumulativeVwap::new() },
 }

@@ -26,14 +26,14 @@ fn candle(x: f64) -> Candle {
 }
 
 macro_rules! ma_types {
-    ($($variant:ident),*) => {
+    ($($variant:ident($ty:ty)),*) => {
         /// A moving average of one value per step, by TA-Lib `matype` (see the module doc).
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[allow(clippy::large_enum_variant)]
         pub enum MaType {
             /// Period 1: the input itself.
             Identity,
-            $($variant($variant)),*
+            $($variant($ty)),*
         }
 
         /// The state change of one value of a [`MaType`].
@@ -76,8 +76,21 @@ macro_rules! ma_types {
     };
 }
 
+// MAMA's Hilbert state is 512 bytes, the others at most 200: boxed (allocated once, at
+// construction) so every average is not as wide as MAMA. The box is transparent to serde.
 ma_types!(
-    Sma, Ema, Wma, Dema, Tema, Trima, Kama, Mama, T3, Hma, Zlema, Rma
+    Sma(Sma),
+    Ema(Ema),
+    Wma(Wma),
+    Dema(Dema),
+    Tema(Tema),
+    Trima(Trima),
+    Kama(Kama),
+    Mama(Box<Mama>),
+    T3(T3),
+    Hma(Hma),
+    Zlema(Zlema),
+    Rma(Rma)
 );
 
 impl MaType {
@@ -96,7 +109,7 @@ impl MaType {
             4 => MaType::Tema(Tema::new(period)),
             5 => MaType::Trima(Trima::new(period)),
             6 => MaType::Kama(Kama::new(period, 2, 30)),
-            7 => MaType::Mama(Mama::new(0.5, 0.05)),
+            7 => MaType::Mama(Box::new(Mama::new(0.5, 0.05))),
             8 => MaType::T3(T3::new(period, 0.7)),
             9 => MaType::Hma(Hma::new(period)),
             12 => MaType::Zlema(Zlema::new(period)),

@@ -8,6 +8,23 @@
 //! columns and the documentation's catalogue all come from it. Adding an indicator is one row
 //! here plus its type in its family's module of `crate::indicators` (the row grammar is in
 //! `crate::indicators::registry`).
+//!
+//! Params (`catalogue::params`): at most [`MAX_PARAMS`] per row. A param marked `elided`
+//! (one added to an existing row, like BBANDS' `matype`) is left out of the id and the columns
+//! while it and every param after it are at their default, so old ids stay canonical
+//! (`BBANDS_20_2.0`; `BBANDS_20_2.0_1` is its EMA variant); ids may always leave out trailing
+//! params, which then default. A `follows` param defaults to another one's value (BBANDS'
+//! `nbdevdn` is `std` unless given). A `matype` param takes TA-Lib's `MA_Type` values
+//! [`MA_TYPES`] (0-9, 12, 13; 10 and 11 are refused by name).
+//!
+//! TA-Lib's names: a param may also be given by TA-Lib's name for it (`timeperiod` for our
+//! `length`). A request that names any param by a TA-Lib-only name (such a TA-Lib name, or
+//! a param added from TA-Lib to a pandas-ta row: `matype`, `nbdevdn`, `slowk_matype`...)
+//! asks for TA-Lib's function: the params it leaves out take TA-Lib's default where ours
+//! differs (`talib_default`: BBANDS timeperiod 20, STOCH fastk_period 5, STOCHRSI
+//! fastk_period 5 and k 1, so `{"timeperiod": 14}` is TA-Lib's `STOCHRSI(14, 5, 3, 0)`, id
+//! `STOCHRSI_5_14_1_3`); requests in our names keep pandas-ta's defaults. Rows TA-Lib
+//! brought (MA, APO, MACDEXT...) use TA-Lib's names and defaults only.
 
 use crate::indicators::cycle::cycle_rows;
 use crate::indicators::math_operators::math_operators_rows;
@@ -22,7 +39,12 @@ use crate::indicators::volatility::volatility_rows;
 use crate::indicators::volume::volume_rows;
 use crate::indicators::{Candle, NONE, Outputs};
 use serde::{Deserialize, Serialize};
-use std::fmt::Write;
+
+mod params;
+pub use params::{Check, Def, MA_TYPES, MAX_PARAMS, ParamDef, Values};
+pub(crate) use params::{
+    apply_follows, check_param, float, format_param, int, len, less, matype, shown,
+};
 
 /// Upper bound on length-like params: the computer keeps 1,000 candles by default, and every
 /// warm-up must fit in that history (TEMA and STOCHRSI have lower bounds for that reason).
@@ -59,12 +81,14 @@ overlap_rows! {
         new: |p| Hma::new(p.int(0)) },
     Bbands { name: "BBANDS", family: overlap,
         params: [
-            len("length", 5.0, 2.0).or(&["timeperiod"]),
-            float("std", 2.0, 0.1, 10.0).or(&["nbdevup", "nbdevdn"]),
+            len("length", 5.0, 2.0).or(&["timeperiod"]).talib_default(20.0),
+            float("std", 2.0, 0.1, 10.0).or(&["nbdevup"]),
+            matype("matype", 0.0).elided(),
+            float("nbdevdn", 2.0, 0.0, 10.0).elided().follows(1),
         ],
         columns: ["BBL", "BBM", "BBU", "BBB", "BBP"],
-        talib: "BBANDS (matype SMA, nbdevup = nbdevdn = std); BBB, BBP as pandas-ta",
-        new: |p| Bbands::new(p.int(0), p.num(1)) },
+        talib: "BBANDS (nbdevup = std, nbdevdn = std unless given, matype SMA unless given); BBB, BBP as pandas-ta",
+        new: |p| Bbands::new(p.int(0), p.num(1)).with_talib(p.num(3), p.int(2)) },
     Psar { name: "PSAR", family: overlap,
         params: [
             float("af", 0.02, 0.001, 1.0).or(&["acceleration"]),
@@ -98,21 +122,24 @@ overlap_rows! {
         check: less::<0, 1>,
         new: |p| Macd::new(p.int(0), p.int(1), p.int(2)) },
     Stoch { name: "STOCH", family: momentum,
-        params: [len("k", 14.0, 1.0).or(&["fastk_period"]), len("d", 3.0, 1.0).or(&["slowd_period"]),
-            len("smooth_k", 3.0, 1.0).or(&["slowk_period"])],
+        params: [len("k", 14.0, 1.0).or(&["fastk_period"]).talib_default(5.0),
+            len("d", 3.0, 1.0).or(&["slowd_period"]),
+            len("smooth_k", 3.0, 1.0).or(&["slowk_period"]),
+            matype("slowk_matype", 0.0).elided(), matype("slowd_matype", 0.0).elided()],
         columns: ["STOCHk", "STOCHd"],
-        talib: "STOCH (fastk = k, slowk = smooth_k, slowd = d, SMA)",
-        new: |p| Stoch::new(p.int(0), p.int(1), p.int(2)) },
+        talib: "STOCH (fastk = k, slowk = smooth_k, slowd = d, matypes SMA unless given)",
+        new: |p| Stoch::new(p.int(0), p.int(1), p.int(2)).with_matypes(p.int(3), p.int(4)) },
     StochRsi { name: "STOCHRSI", family: momentum,
         params: [
-            int("length", 14.0, 1.0, 250.0),
-            int("rsi_length", 14.0, 2.0, 250.0),
-            int("k", 3.0, 1.0, 250.0),
-            int("d", 3.0, 1.0, 250.0),
+            int("length", 14.0, 1.0, 250.0).or(&["fastk_period"]).talib_default(5.0),
+            int("rsi_length", 14.0, 2.0, 250.0).or(&["timeperiod"]),
+            int("k", 3.0, 1.0, 250.0).talib_default(1.0),
+            int("d", 3.0, 1.0, 250.0).or(&["fastd_period"]),
+            matype("fastd_matype", 0.0).elided(),
         ],
         columns: ["STOCHRSIk", "STOCHRSId"],
-        talib: "STOCH over TA-Lib RSI (k = 1 is TA-Lib STOCHRSI)",
-        new: |p| StochRsi::new(p.int(0), p.int(1), p.int(2), p.int(3)) },
+        talib: "STOCH over TA-Lib RSI (k = 1 is TA-Lib STOCHRSI, the default with TA-Lib's names)",
+        new: |p| StochRsi::new(p.int(0), p.int(1), p.int(2), p.int(3)).with_matype(p.int(4)) },
     Willr { name: "WILLR", family: momentum, params: [len("length", 14.0, 2.0).or(&["timeperiod"])], talib: "WILLR",
         new: |p| Willr::new(p.int(0)) },
     Cci { name: "CCI", family: momentum,
@@ -170,90 +197,6 @@ overlap_rows! {
         new: |_p| Vwap::new() },
 }
 
-#[derive(Debug)]
-pub struct ParamDef {
-    pub name: &'static str,
-    pub default: f64,
-    pub min: f64,
-    pub max: f64,
-    pub integer: bool,
-    /// TA-Lib's names for this param (`talib.abstract.Function(NAME).info["parameters"]`),
-    /// accepted besides `name` where ours differs (`length` is TA-Lib's `timeperiod`). Two
-    /// names for one param (BBANDS' `nbdevup` and `nbdevdn`) must then be given equal.
-    pub talib: &'static [&'static str],
-}
-
-impl ParamDef {
-    /// The same param, also reachable by TA-Lib's name(s).
-    const fn or(self, talib: &'static [&'static str]) -> ParamDef {
-        ParamDef { talib, ..self }
-    }
-
-    fn named(&self, key: &str) -> bool {
-        self.name == key || self.talib.contains(&key)
-    }
-}
-
-/// A rule across params, beyond each param's own range; the error names what is wrong.
-pub type Check = fn(&Def, &[f64; 4]) -> Result<(), CatalogueError>;
-
-#[derive(Debug)]
-pub struct Def {
-    pub kind: Kind,
-    pub name: &'static str,
-    /// The module of `crate::indicators` the indicator lives in (TA-Lib's function group).
-    pub family: &'static str,
-    pub params: &'static [ParamDef],
-    /// Column prefixes in output order; empty = one output named like the id.
-    pub columns: &'static [&'static str],
-    /// A fixed last id part after the params (`VWAP_D`: the daily anchor).
-    pub suffix: &'static str,
-    /// The TA-Lib function it equals, or the reference when TA-Lib has none.
-    pub talib: &'static str,
-    /// Checked after every param is in its range.
-    pub check: Option<Check>,
-}
-
-const fn int(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
-    ParamDef {
-        name,
-        default,
-        min,
-        max,
-        integer: true,
-        talib: &[],
-    }
-}
-
-const fn len(name: &'static str, default: f64, min: f64) -> ParamDef {
-    int(name, default, min, MAX_LENGTH)
-}
-
-const fn float(name: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
-    ParamDef {
-        name,
-        default,
-        min,
-        max,
-        integer: false,
-        talib: &[],
-    }
-}
-
-/// Param `A` must be less than param `B`: MACD's and KAMA's fast < slow (TA-Lib swaps or
-/// accepts the other order; the protocol refuses it rather than guess).
-fn less<const A: usize, const B: usize>(def: &Def, v: &[f64; 4]) -> Result<(), CatalogueError> {
-    if v[A] < v[B] {
-        return Ok(());
-    }
-    Err(CatalogueError::InvalidParams(format!(
-        "{name}.{a} must be less than {name}.{b}",
-        name = def.name,
-        a = def.params[A].name,
-        b = def.params[B].name,
-    )))
-}
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogueError {
     #[error("unknown indicator {0:?}")]
@@ -266,7 +209,7 @@ pub enum CatalogueError {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
     pub kind: Kind,
-    pub params: [f64; 4],
+    pub params: Values,
 }
 
 fn def_by_name(name: &str) -> Result<&'static Def, CatalogueError> {
@@ -274,15 +217,6 @@ fn def_by_name(name: &str) -> Result<&'static Def, CatalogueError> {
         .iter()
         .find(|d| d.name.eq_ignore_ascii_case(name))
         .ok_or_else(|| CatalogueError::Unknown(name.chars().take(40).collect()))
-}
-
-fn format_param(p: &ParamDef, v: f64, out: &mut String) {
-    if p.integer {
-        let _ = write!(out, "{}", v as i64);
-    } else {
-        // Python's str(float): 2.0 -> "2.0", 2.5 -> "2.5" (pandas-ta column names).
-        let _ = write!(out, "{v:?}");
-    }
 }
 
 impl Spec {
@@ -297,12 +231,19 @@ impl Spec {
         params: Option<&serde_json::Map<String, serde_json::Value>>,
     ) -> Result<Spec, CatalogueError> {
         let def = def_by_name(name)?;
-        let mut values = [0.0; 4];
+        // A request naming any param by a TA-Lib-only name asks for TA-Lib's function: the
+        // params it leaves out take TA-Lib's defaults.
+        let talib =
+            params.is_some_and(|m| m.keys().any(|k| def.params.iter().any(|p| p.talib_only(k))));
+        let mut values = [0.0; MAX_PARAMS];
         for (i, p) in def.params.iter().enumerate() {
-            values[i] = p.default;
+            values[i] = match p.talib_default {
+                Some(v) if talib => v,
+                _ => p.default,
+            };
         }
         if let Some(params) = params {
-            let mut given: [Option<&str>; 4] = [None; 4];
+            let mut given: [Option<&str>; MAX_PARAMS] = [None; MAX_PARAMS];
             for (key, value) in params {
                 let Some(i) = def.params.iter().position(|p| p.named(key)) else {
                     let known: Vec<_> = def.params.iter().map(|p| p.name).collect();
@@ -327,6 +268,9 @@ impl Spec {
                 given[i] = Some(key);
                 values[i] = v;
             }
+            apply_follows(def, &mut values, |i| given[i].is_some());
+        } else {
+            apply_follows(def, &mut values, |_| false);
         }
         Self::validated(def, values)
     }
@@ -346,7 +290,7 @@ impl Spec {
             })
             .max_by_key(|d| d.name.len())
             .map_or_else(|| def_by_name(id.split('_').next().unwrap_or_default()), Ok)?;
-        let mut values = [0.0; 4];
+        let mut values = [0.0; MAX_PARAMS];
         for (i, p) in def.params.iter().enumerate() {
             values[i] = p.default;
         }
@@ -357,6 +301,7 @@ impl Spec {
         if !def.suffix.is_empty() && tokens.last() == Some(&def.suffix) {
             tokens.pop();
         }
+        let shown = tokens.len();
         for (i, token) in tokens.into_iter().enumerate() {
             let Some(p) = def.params.get(i) else {
                 return Err(CatalogueError::InvalidParams(format!(
@@ -370,19 +315,13 @@ impl Spec {
                 CatalogueError::InvalidParams(format!("{}.{} must be a number", def.name, p.name))
             })?;
         }
+        apply_follows(def, &mut values, |i| i < shown);
         Self::validated(def, values)
     }
 
-    fn validated(def: &'static Def, values: [f64; 4]) -> Result<Spec, CatalogueError> {
+    fn validated(def: &'static Def, values: Values) -> Result<Spec, CatalogueError> {
         for (p, &v) in def.params.iter().zip(&values) {
-            let in_range = v.is_finite() && v >= p.min && v <= p.max;
-            if !in_range || (p.integer && v.fract() != 0.0) {
-                let kind = if p.integer { "an integer" } else { "a number" };
-                return Err(CatalogueError::InvalidParams(format!(
-                    "{}.{} must be {kind} in [{}, {}]",
-                    def.name, p.name, p.min, p.max
-                )));
-            }
+            check_param(def, p, v)?;
         }
         if let Some(check) = def.check {
             check(def, &values)?;
@@ -395,7 +334,8 @@ impl Spec {
 
     fn suffix(&self, out: &mut String) {
         let def = self.def();
-        for (p, &v) in def.params.iter().zip(&self.params) {
+        let n = shown(def, &self.params);
+        for (p, &v) in def.params.iter().zip(&self.params).take(n) {
             out.push('_');
             format_param(p, v, out);
         }

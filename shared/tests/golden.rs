@@ -193,7 +193,7 @@ fn spec_of(id: &str, strict: bool, what: &str) -> Spec {
             let mut parts = id.split('_');
             let name = parts.next().unwrap();
             let def = CATALOGUE.iter().find(|d| d.name == name).unwrap();
-            let mut params = [0.0; 4];
+            let mut params = [0.0; shared::catalogue::MAX_PARAMS];
             for (value, p) in params.iter_mut().zip(def.params) {
                 *value = p.default;
             }

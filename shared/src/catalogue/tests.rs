@@ -139,7 +139,12 @@ fn talib_param_names() {
         .unwrap(),
         "BBANDS_20_2.5"
     );
-    let e = spec("BBANDS", json!({"nbdevup": 2.0, "nbdevdn": 3.0})).unwrap_err();
+    // Unequal deviations are TA-Lib's own; left out, timeperiod takes TA-Lib's default 20.
+    assert_eq!(
+        spec("BBANDS", json!({"nbdevup": 2.0, "nbdevdn": 3.0})).unwrap(),
+        "BBANDS_20_2.0_0_3.0"
+    );
+    let e = spec("BBANDS", json!({"length": 5, "timeperiod": 6})).unwrap_err();
     assert!(e.to_string().contains("must be equal"), "{e}");
     assert_eq!(
         spec(
@@ -172,4 +177,164 @@ fn names_with_underscores() {
         Spec::from_id("LINEARREGX_3"),
         Err(CatalogueError::Unknown(_))
     ));
+}
+
+// Shows elided params: at their default they are left out of ids and columns (old ids stay
+// canonical), given they are shown, and a param that follows another defaults to it.
+#[test]
+fn elided_params_keep_old_ids() {
+    let b = Spec::from_id("BBANDS_20_2.0").unwrap();
+    assert_eq!(b.id(), "BBANDS_20_2.0");
+    assert_eq!(b.columns()[0], "BBL_20_2.0");
+    assert_eq!(b.params[2..4], [0.0, 2.0]);
+    assert_eq!(
+        Spec::from_id("BBANDS_20_2.0_0").unwrap().id(),
+        "BBANDS_20_2.0"
+    );
+    let ema = Spec::from_id("BBANDS_20_2.0_1").unwrap();
+    assert_eq!(ema.id(), "BBANDS_20_2.0_1");
+    assert_eq!(ema.columns()[4], "BBP_20_2.0_1");
+    assert_ne!(ema, b);
+    // nbdevdn follows std: BBANDS_20_2.5 has both at 2.5.
+    let b = Spec::from_id("BBANDS_20_2.5").unwrap();
+    assert_eq!(b.params[3], 2.5);
+    assert_eq!(
+        Spec::from_id("BBANDS_20_2.5_0_2.5").unwrap().id(),
+        "BBANDS_20_2.5"
+    );
+    assert_eq!(
+        Spec::from_id("BBANDS_20_2.5_0_1.5").unwrap().id(),
+        "BBANDS_20_2.5_0_1.5"
+    );
+    let m = json!({"length": 20, "std": 2.5, "matype": 0});
+    assert_eq!(
+        Spec::from_name_params("BBANDS", m.as_object())
+            .unwrap()
+            .id(),
+        "BBANDS_20_2.5"
+    );
+    assert_eq!(Spec::from_id("STOCH_14_3_3").unwrap().id(), "STOCH_14_3_3");
+    assert_eq!(
+        Spec::from_id("STOCH_14_3_3_0_1").unwrap().id(),
+        "STOCH_14_3_3_0_1"
+    );
+    assert_eq!(
+        Spec::from_id("STOCH_14_3_3_0_0").unwrap().id(),
+        "STOCH_14_3_3"
+    );
+    assert_eq!(
+        Spec::from_id("STOCHRSI_14_14_3_3_7").unwrap().columns(),
+        ["STOCHRSIk_14_14_3_3_7", "STOCHRSId_14_14_3_3_7"]
+    );
+}
+
+// Shows matype 10, 11 and 99 are refused with a message naming the param and the accepted
+// values, and every supported value parses.
+#[test]
+fn matype_values() {
+    for id in [
+        "MA_30_10",
+        "MA_30_11",
+        "MA_30_99",
+        "BBANDS_20_2.0_10",
+        "MACDEXT_12_0_26_11",
+    ] {
+        let e = Spec::from_id(id).unwrap_err().to_string();
+        assert!(
+            e.contains("matype must be one of 0 (SMA), 1 (EMA)"),
+            "{id}: {e}"
+        );
+        assert!(
+            e.contains("13 (RMA)") && e.contains("10 and 11"),
+            "{id}: {e}"
+        );
+    }
+    let e = Spec::from_name_params("STOCH", json!({"slowd_matype": 11}).as_object()).unwrap_err();
+    assert!(
+        e.to_string().contains("STOCH.slowd_matype must be one of"),
+        "{e}"
+    );
+    for (t, _) in MA_TYPES {
+        assert_eq!(
+            Spec::from_id(&format!("MA_30_{t}")).unwrap().id(),
+            format!("MA_30_{t}")
+        );
+    }
+    assert_eq!(Spec::from_id("MA").unwrap().id(), "MA_30_0");
+    assert_eq!(Spec::from_id("APO").unwrap().id(), "APO_12_26_1");
+}
+
+// Shows a request in TA-Lib's names gets TA-Lib's function: STOCHRSI's left-out params take
+// TA-Lib's defaults (fastk_period 5, k = 1) and its values equal k = 1's; STOCH's fastk 5.
+#[test]
+fn talib_names_take_talib_defaults() {
+    let spec = |name: &str, params: serde_json::Value| {
+        Spec::from_name_params(name, params.as_object()).unwrap()
+    };
+    let talib = spec("STOCHRSI", json!({"timeperiod": 14}));
+    assert_eq!(talib.id(), "STOCHRSI_5_14_1_3");
+    let ours = Spec::from_id("STOCHRSI_5_14_1_3").unwrap();
+    assert_eq!(talib, ours);
+    let history: Vec<Candle> = (0..80)
+        .map(|i| crate::indicators::flat_candle(100.0 + f64::from(i % 9) - f64::from(i % 4)))
+        .collect();
+    let (_, a) = talib.warm(&history);
+    let (_, b) = ours.warm(&history);
+    assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
+    assert!(!a[0].is_nan());
+    let t = spec("STOCHRSI", json!({"fastd_period": 4, "fastd_matype": 1}));
+    assert_eq!(t.id(), "STOCHRSI_5_14_1_4_1");
+    // The params added from TA-Lib (matype, nbdevdn) are TA-Lib-only names too.
+    assert_eq!(
+        spec("STOCHRSI", json!({"fastd_matype": 1})).id(),
+        "STOCHRSI_5_14_1_3_1"
+    );
+    assert_eq!(
+        spec("STOCH", json!({"slowd_matype": 2})).id(),
+        "STOCH_5_3_3_0_2"
+    );
+    assert_eq!(spec("BBANDS", json!({"matype": 1})).id(), "BBANDS_20_2.0_1");
+    assert_eq!(
+        spec("BBANDS", json!({"length": 5, "matype": 1})).id(),
+        "BBANDS_5_2.0_1"
+    );
+    // Our own names keep pandas-ta's defaults.
+    assert_eq!(
+        spec("STOCHRSI", json!({"rsi_length": 14})).id(),
+        "STOCHRSI_14_14_3_3"
+    );
+    assert_eq!(
+        spec("STOCH", json!({"slowk_period": 3})).id(),
+        "STOCH_5_3_3"
+    );
+    assert_eq!(spec("STOCH", json!({"d": 3})).id(), "STOCH_14_3_3");
+    assert_eq!(
+        spec("BBANDS", json!({"timeperiod": 10})).id(),
+        "BBANDS_10_2.0"
+    );
+    assert_eq!(spec("BBANDS", json!({"std": 2.0})).id(), "BBANDS_5_2.0");
+}
+
+// Shows an 8-param SAREXT id and names with `_` (PLUS_DM) round-trip.
+#[test]
+fn long_ids_round_trip() {
+    let id = "SAREXT_0.01_0.02_0.03_0.04_0.25_0.05_0.06_0.3";
+    let s = Spec::from_id(id).unwrap();
+    assert_eq!(s.id(), id);
+    assert_eq!(s.params, [0.01, 0.02, 0.03, 0.04, 0.25, 0.05, 0.06, 0.3]);
+    assert_eq!(
+        Spec::from_id("SAREXT").unwrap().id(),
+        "SAREXT_0.0_0.0_0.02_0.02_0.2_0.02_0.02_0.2"
+    );
+    assert!(Spec::from_id(&format!("{id}_1")).is_err());
+    for id in [
+        "PLUS_DM_14",
+        "MINUS_DM_5",
+        "PLUS_DI_14",
+        "MINUS_DI_1",
+        "MACDEXT_12_0_26_0_9_0",
+    ] {
+        assert_eq!(Spec::from_id(id).unwrap().id(), id);
+    }
+    assert_eq!(Spec::from_id("PLUS_DI").unwrap().id(), "PLUS_DI_14");
 }

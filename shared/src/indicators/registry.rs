@@ -30,7 +30,10 @@
 
 /// A spec's params as the constructors take them (see [`declare_indicators!`]).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Params<'a>(pub(crate) &'a [f64; 4]);
+pub(crate) struct Params<'a>(pub(crate) &'a [f64; MAX_PARAMS]);
+
+/// Most params any indicator has (SAREXT: 8); `crate::catalogue` re-exports it.
+pub const MAX_PARAMS: usize = 8;
 
 impl Params<'_> {
     /// Param `i` as an integer (validated integral and in range by the catalogue).

@@ -9,6 +9,7 @@ mod cmo;
 mod directional;
 mod dm;
 mod forecast;
+mod ma_osc;
 mod macd;
 mod mfi;
 mod rsi;
@@ -27,6 +28,7 @@ pub use cmo::{Cmo, Cmou};
 pub use directional::{Adx, Aroon};
 pub use dm::{Adxr, Directional, Dx, MinusDi, MinusDm, PlusDi, PlusDm};
 pub use forecast::{Coppock, Fosc};
+pub use ma_osc::{Apo, Kdj, MaStoch, Macdext, Po, Ppo, Stochf};
 pub use macd::{Macd, Macdfix};
 pub use mfi::Mfi;
 pub use rsi::Rsi;
@@ -129,4 +131,42 @@ super::registry::row_group! { $ momentum_rows:
         params: [len("firstperiod", 25.0, 2.0), len("secondperiod", 13.0, 2.0)],
         talib: "TSI (close)",
         new: |p| Tsi::new(p.int(0), p.int(1)) },
+    Apo { name: "APO", family: momentum,
+        params: [len("fastperiod", 12.0, 2.0), len("slowperiod", 26.0, 2.0), matype("matype", 1.0)],
+        talib: "APO (close; fast and slow swapped when fast > slow, as TA-Lib does)",
+        new: |p| Apo::new(p.int(0), p.int(1), p.int(2), false, false) },
+    Ppo { name: "PPO", family: momentum,
+        params: [len("fastperiod", 12.0, 2.0), len("slowperiod", 26.0, 2.0), matype("matype", 1.0)],
+        talib: "PPO (close; fast and slow swapped when fast > slow, as TA-Lib does)",
+        new: |p| Ppo::new(p.int(0), p.int(1), p.int(2), true, false) },
+    Macdext { name: "MACDEXT", family: momentum,
+        params: [len("fastperiod", 12.0, 2.0), matype("fastmatype", 0.0),
+            len("slowperiod", 26.0, 2.0), matype("slowmatype", 0.0),
+            len("signalperiod", 9.0, 1.0), matype("signalmatype", 0.0)],
+        columns: ["MACDEXTmacd", "MACDEXTmacdsignal", "MACDEXTmacdhist"],
+        talib: "MACDEXT (close; fast and slow swapped when slow < fast, as TA-Lib does)",
+        new: |p| Macdext::new([p.int(0), p.int(1)], [p.int(2), p.int(3)], [p.int(4), p.int(5)]) },
+    Stochf { name: "STOCHF", family: momentum,
+        params: [len("fastk_period", 5.0, 1.0), len("fastd_period", 3.0, 1.0), matype("fastd_matype", 0.0)],
+        columns: ["STOCHFfastk", "STOCHFfastd"],
+        talib: "STOCHF (high, low, close)",
+        new: |p| Stochf::stochf(p.int(0), [p.int(1), p.int(2)]) },
+    Kdj { name: "KDJ", family: momentum,
+        params: [len("fastk_period", 9.0, 1.0), len("slowk_period", 3.0, 1.0), matype("slowk_matype", 13.0),
+            len("slowd_period", 3.0, 1.0), matype("slowd_matype", 13.0)],
+        columns: ["KDJk", "KDJd", "KDJj"],
+        talib: "KDJ (high, low, close)",
+        new: |p| Kdj::kdj(p.int(0), [p.int(1), p.int(2)], [p.int(3), p.int(4)]) },
+    PlusDm { name: "PLUS_DM", family: momentum, params: [len("timeperiod", 14.0, 1.0)],
+        talib: "PLUS_DM (high, low)",
+        new: |p| PlusDm::new(p.int(0)) },
+    MinusDm { name: "MINUS_DM", family: momentum, params: [len("timeperiod", 14.0, 1.0)],
+        talib: "MINUS_DM (high, low)",
+        new: |p| MinusDm::new(p.int(0)) },
+    PlusDi { name: "PLUS_DI", family: momentum, params: [len("timeperiod", 14.0, 1.0)],
+        talib: "PLUS_DI (high, low, close)",
+        new: |p| PlusDi::new(p.int(0)) },
+    MinusDi { name: "MINUS_DI", family: momentum, params: [len("timeperiod", 14.0, 1.0)],
+        talib: "MINUS_DI (high, low, close)",
+        new: |p| MinusDi::new(p.int(0)) },
 }

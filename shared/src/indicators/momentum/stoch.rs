@@ -9,7 +9,7 @@
 //! ([`near_zero`]); older sources divide by a cached `(H - L) / 100` and test it against
 //! exactly 0. Lowest and highest come from the rolling [`Extreme`].
 
-use super::Rsi;
+use super::{MaStoch, Rsi};
 use crate::indicators::blocks::{Extreme, RollingSma, check_period, near_zero, one};
 use crate::indicators::{Candle, Indicator, NONE, Outputs};
 use serde::{Deserialize, Serialize};
@@ -112,6 +112,11 @@ impl StochCore {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stoch {
     core: StochCore,
+    /// With a `slowk_matype` or `slowd_matype` other than SMA: TA-Lib's chain over any
+    /// averages (then `core` is unused). Absent from the saved form when `None`, so the
+    /// SMA states saved before it existed restore unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ma: Option<MaStoch>,
 }
 
 impl Stoch {
@@ -121,24 +126,62 @@ impl Stoch {
         }
         Self {
             core: StochCore::new(k, smooth_k, d),
+            ma: None,
         }
+    }
+
+    /// TA-Lib's `slowk_matype`, `slowd_matype` (0, SMA, is [`Stoch::new`]).
+    pub fn with_matypes(mut self, slowk_matype: usize, slowd_matype: usize) -> Self {
+        if slowk_matype != 0 || slowd_matype != 0 {
+            let c = &self.core;
+            let (smooth, d) = (c.smooth.length(), c.signal.length());
+            self.ma = Some(MaStoch::kdj(c.k, [smooth, slowk_matype], [d, slowd_matype]));
+        }
+        self
     }
 }
 
-impl Indicator for Stoch {
-    type Next = StochNext;
+/// The change of one candle of a [`Stoch`] or a [`StochRsi`]: the SMA core's or the
+/// matype chain's.
+#[derive(Debug)]
+// A stack value of one step: boxing the large variant would allocate per candle.
+#[allow(clippy::large_enum_variant)]
+pub enum AnyStochNext {
+    Sma(StochNext),
+    Ma(<MaStoch as Indicator>::Next),
+}
 
-    fn step(&self, c: &Candle) -> (Outputs, StochNext) {
-        self.core.step(c.high, c.low, c.close)
+/// The `[%K, %D]` of the matype chain (its `j` dropped) and its change.
+fn ma_step(ma: &MaStoch, c: &Candle) -> (Outputs, AnyStochNext) {
+    let (mut out, next) = ma.step(c);
+    out[2] = f64::NAN;
+    (out, AnyStochNext::Ma(next))
+}
+
+impl Indicator for Stoch {
+    type Next = AnyStochNext;
+
+    fn step(&self, c: &Candle) -> (Outputs, AnyStochNext) {
+        if let Some(ma) = &self.ma {
+            return ma_step(ma, c);
+        }
+        let (out, next) = self.core.step(c.high, c.low, c.close);
+        (out, AnyStochNext::Sma(next))
     }
 
-    fn advance(&mut self, c: &Candle, next: StochNext) {
-        self.core.commit(c.high, c.low, &next);
+    fn advance(&mut self, c: &Candle, next: AnyStochNext) {
+        match (&mut self.ma, next) {
+            (Some(ma), AnyStochNext::Ma(next)) => ma.advance(c, next),
+            (None, AnyStochNext::Sma(next)) => self.core.commit(c.high, c.low, &next),
+            _ => unreachable!("a STOCH advanced with another path's step"),
+        }
     }
 
     /// TA-Lib's lookback: `(k - 1) + (smooth_k - 1) + (d - 1)`.
     fn lookback(&self) -> usize {
-        self.core.lookback()
+        self.ma
+            .as_ref()
+            .map_or_else(|| self.core.lookback(), MaStoch::lookback)
     }
 }
 
@@ -156,13 +199,17 @@ pub struct StochRsi {
     rsi: Rsi,
     rsi_length: usize,
     core: StochCore,
+    /// With a `fastd_matype` other than SMA: TA-Lib's chain over the RSI (then `core` is
+    /// unused); absent from the saved form when `None`, as [`Stoch`]'s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ma: Option<MaStoch>,
 }
 
 /// The RSI's change and, once the RSI has values, the RSI value and the stochastic's change.
 #[derive(Debug)]
 pub struct StochRsiNext {
     rsi: <Rsi as Indicator>::Next,
-    stoch: Option<(f64, StochNext)>,
+    stoch: Option<(f64, AnyStochNext)>,
 }
 
 impl StochRsi {
@@ -179,7 +226,18 @@ impl StochRsi {
             rsi: Rsi::new(rsi_length),
             rsi_length,
             core: StochCore::new(length, k, d),
+            ma: None,
         }
+    }
+
+    /// TA-Lib's `fastd_matype` of %D (0, SMA, is [`StochRsi::new`]; %K's smoothing stays SMA).
+    pub fn with_matype(mut self, fastd_matype: usize) -> Self {
+        if fastd_matype != 0 {
+            let c = &self.core;
+            let (smooth, d) = (c.smooth.length(), c.signal.length());
+            self.ma = Some(MaStoch::kdj(c.k, [smooth, 0], [d, fastd_matype]));
+        }
+        self
     }
 }
 
@@ -196,21 +254,46 @@ impl Indicator for StochRsi {
         if r.is_nan() {
             return (NONE, next);
         }
-        let (out, stoch) = self.core.step(r, r, r);
+        let (out, stoch) = match &self.ma {
+            Some(ma) => ma_step(ma, &flat(r)),
+            None => {
+                let (out, next) = self.core.step(r, r, r);
+                (out, AnyStochNext::Sma(next))
+            }
+        };
         next.stoch = Some((r, stoch));
         (out, next)
     }
 
     fn advance(&mut self, c: &Candle, next: StochRsiNext) {
         self.rsi.advance(c, next.rsi);
-        if let Some((r, stoch)) = next.stoch {
-            self.core.commit(r, r, &stoch);
+        match (&mut self.ma, next.stoch) {
+            (Some(ma), Some((r, AnyStochNext::Ma(next)))) => ma.advance(&flat(r), next),
+            (None, Some((r, AnyStochNext::Sma(next)))) => self.core.commit(r, r, &next),
+            (_, None) => {}
+            _ => unreachable!("a STOCHRSI advanced with another path's step"),
         }
     }
 
     /// RSI's lookback plus the stochastic's: `rsi_length + (length - 1) + (k - 1) + (d - 1)`.
     fn lookback(&self) -> usize {
-        self.rsi_length + self.core.lookback()
+        self.rsi_length
+            + self
+                .ma
+                .as_ref()
+                .map_or_else(|| self.core.lookback(), MaStoch::lookback)
+    }
+}
+
+/// A candle whose prices all equal `x` (the RSI value the matype chain reads).
+fn flat(x: f64) -> Candle {
+    Candle {
+        time: 0,
+        open: x,
+        high: x,
+        low: x,
+        close: x,
+        volume: 0.0,
     }
 }
 

@@ -3,6 +3,7 @@
 //! (`TA_DONCHIAN`), in pandas-ta's columns.
 
 use crate::indicators::blocks::{Extreme, LegacyExtreme, RollingVariance, VarianceNext};
+use crate::indicators::overlap::{MaNext, MaType};
 use crate::indicators::volatility::AtrCore;
 use crate::indicators::{Candle, Indicator, NONE, Outputs};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,12 @@ use serde::{Deserialize, Serialize};
 /// and, for equal deviations, `upper = middle + stddev * std`, `lower = middle - stddev * std`
 /// (no FMA). `BBB = 100 * (upper - lower) / middle` and
 /// `BBP = (close - lower) / (upper - lower)` (pandas-ta), NaN where a divisor is 0.
+///
+/// With another `matype` ([`BbandsExt`]) the middle band is that `TA_MA` and the deviation
+/// TA-Lib's `TA_STDDEV` started so that its first value is at the MA's lookback when that is
+/// the larger (the variance is fed from `lookback - (length - 1)` on). With `nbdevdn != std`
+/// the shipped library fuses the upper band, `upper = fma(stddev, std, middle)`, and keeps
+/// `lower = middle - stddev * nbdevdn`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bbands {
     length: usize,
@@ -22,6 +29,28 @@ pub struct Bbands {
     /// SMA running total (`maTotal`).
     total: f64,
     var: RollingVariance,
+    /// TA-Lib's `nbdevdn` and `matype` when not `std` and SMA; absent from the saved form
+    /// when `None`, so the states saved before it existed restore unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ext: Option<BbandsExt>,
+}
+
+/// BBANDS' TA-Lib `nbdevdn` and non-SMA `matype` (see [`Bbands`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct BbandsExt {
+    nbdevdn: f64,
+    /// The middle band when the matype is not SMA.
+    ma: Option<MaType>,
+    /// Closes seen (the variance starts at `lookback - (length - 1)`).
+    count: usize,
+}
+
+/// The state change of one close of [`Bbands`].
+#[derive(Debug)]
+pub struct BbandsNext {
+    total: f64,
+    var: Option<VarianceNext>,
+    ma: Option<MaNext>,
 }
 
 impl Bbands {
@@ -33,31 +62,80 @@ impl Bbands {
             std,
             total: 0.0,
             var: RollingVariance::new(length),
+            ext: None,
         }
+    }
+
+    /// TA-Lib's `nbdevdn` and `matype` (`std` and 0, SMA, are [`Bbands::new`]).
+    pub fn with_talib(mut self, nbdevdn: f64, matype: usize) -> Self {
+        if nbdevdn != self.std || matype != 0 {
+            self.ext = Some(BbandsExt {
+                nbdevdn,
+                ma: (matype != 0).then(|| MaType::new(self.length, matype)),
+                count: 0,
+            });
+        }
+        self
+    }
+
+    /// Where the variance starts: `lookback - (length - 1)`.
+    fn var_start(&self) -> usize {
+        self.lookback() + 1 - self.length
     }
 }
 
 impl Indicator for Bbands {
-    /// The SMA total and the variance's state after the close.
-    type Next = (f64, VarianceNext);
+    type Next = BbandsNext;
 
-    fn step(&self, c: &Candle) -> (Outputs, (f64, VarianceNext)) {
+    fn step(&self, c: &Candle) -> (Outputs, BbandsNext) {
         let x = c.close;
         let mut total = self.total + x;
-        let (variance, next) = self.var.step(x);
-        let Some(variance) = variance else {
-            return (NONE, (total, next));
+        let ext = self.ext.as_ref();
+        let t = ext.map_or(0, |e| e.count);
+        let (variance, var_next) = if t >= self.var_start() {
+            let (v, n) = self.var.step(x);
+            (v, Some(n))
+        } else {
+            (None, None)
         };
-        let middle = total / self.length as f64;
-        total -= self.var.trailing(x);
+        let (middle, ma_next) = match ext.and_then(|e| e.ma.as_ref()) {
+            Some(ma) => {
+                let (m, n) = ma.step(x);
+                (m, Some(n))
+            }
+            None => (f64::NAN, None),
+        };
+        let has_ma = ma_next.is_some();
+        let next = |total| BbandsNext {
+            total,
+            var: var_next,
+            ma: ma_next,
+        };
+        let Some(variance) = variance else {
+            return (NONE, next(total));
+        };
+        let middle = if has_ma {
+            middle
+        } else {
+            let m = total / self.length as f64;
+            total -= self.var.trailing(x);
+            m
+        };
+        if middle.is_nan() {
+            return (NONE, next(total));
+        }
         let stddev = if variance != 0.0 {
             variance.sqrt()
         } else {
             0.0
         };
-        let dev = stddev * self.std;
-        let upper = middle + dev;
-        let lower = middle - dev;
+        let nbdevdn = ext.map_or(self.std, |e| e.nbdevdn);
+        let (upper, lower) = if nbdevdn == self.std {
+            let dev = stddev * self.std;
+            (middle + dev, middle - dev)
+        } else {
+            (stddev.mul_add(self.std, middle), middle - stddev * nbdevdn)
+        };
         let range = upper - lower;
         let mut out = NONE;
         out[0] = lower;
@@ -73,17 +151,26 @@ impl Indicator for Bbands {
         } else {
             f64::NAN
         };
-        (out, (total, next))
+        (out, next(total))
     }
 
-    fn advance(&mut self, c: &Candle, (total, next): (f64, VarianceNext)) {
-        self.total = total;
-        self.var.commit(c.close, next);
+    fn advance(&mut self, c: &Candle, next: BbandsNext) {
+        self.total = next.total;
+        if let Some(n) = next.var {
+            self.var.commit(c.close, n);
+        }
+        if let Some(ext) = &mut self.ext {
+            if let (Some(ma), Some(n)) = (&mut ext.ma, next.ma) {
+                ma.advance(c.close, n);
+            }
+            ext.count += 1;
+        }
     }
 
-    /// TA-Lib's lookback: `length - 1`.
+    /// TA-Lib's lookback: `length - 1`, or the MA's when larger.
     fn lookback(&self) -> usize {
-        self.length - 1
+        let ma = self.ext.as_ref().and_then(|e| e.ma.as_ref());
+        (self.length - 1).max(ma.map_or(0, MaType::lookback))
     }
 }
 

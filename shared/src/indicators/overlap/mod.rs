@@ -4,8 +4,10 @@
 mod accbands_kc;
 mod bands;
 mod ma;
+mod ma_type;
 mod mid;
 mod sar;
+mod sarext;
 mod t3;
 mod trima_kama;
 mod wma;
@@ -14,8 +16,10 @@ mod zlema_vwma;
 pub use accbands_kc::{Accbands, Kc};
 pub use bands::{Bbands, Donchian, Supertrend};
 pub use ma::{Dema, Ema, Rma, Sma, Tema};
+pub use ma_type::{Ma, MaNext, MaType};
 pub use mid::{Midpoint, Midprice};
 pub use sar::{Psar, Sar};
+pub use sarext::Sarext;
 pub use t3::T3;
 pub use trima_kama::{Kama, Trima};
 pub use wma::{Hma, Wma};
@@ -49,4 +53,14 @@ super::registry::row_group! { $ overlap_rows:
         columns: ["KCupperband", "KCmiddleband", "KClowerband"],
         talib: "KC",
         new: |p| Kc::new(p.int(0), p.int(1), p.num(2)) },
+    Ma { name: "MA", family: overlap, params: [len("timeperiod", 30.0, 1.0), matype("matype", 0.0)],
+        talib: "MA (close; period 1 is the input, MAMA is MAMA(0.5, 0.05)'s mama whatever the period)",
+        new: |p| Ma::new(p.int(0), p.int(1)) },
+    Sarext { name: "SAREXT", family: overlap,
+        params: [float("startvalue", 0.0, -3e37, 3e37), float("offsetonreverse", 0.0, 0.0, 3e37),
+            float("accelerationinitlong", 0.02, 0.0, 3e37), float("accelerationlong", 0.02, 0.0, 3e37),
+            float("accelerationmaxlong", 0.2, 0.0, 3e37), float("accelerationinitshort", 0.02, 0.0, 3e37),
+            float("accelerationshort", 0.02, 0.0, 3e37), float("accelerationmaxshort", 0.2, 0.0, 3e37)],
+        talib: "SAREXT (high, low; negative while short, as TA-Lib)",
+        new: |p| Sarext::new([p.num(0), p.num(1), p.num(2), p.num(3), p.num(4), p.num(5), p.num(6), p.num(7)]) },
 }

@@ -5,6 +5,8 @@
 
 mod flow;
 
+/// PVO's state: [`Po`](crate::indicators::momentum::Po) of the volume.
+pub use crate::indicators::momentum::Po as Pvo;
 pub use flow::{CumulativeVwap, Efi, Marketfi, Nvi, Pvi, Pvt, Rvol};
 
 use super::blocks::{Ring, check_period, one, typical_price};
@@ -341,6 +343,10 @@ super::registry::row_group! { $ volume_rows:
     Rvol { name: "RVOL", family: volume, params: [len("timeperiod", 20.0, 1.0)],
         talib: "RVOL (a volume over a zero-volume window is +inf, as TA-Lib)",
         new: |p| Rvol::new(p.int(0)) },
+    Pvo { name: "PVO", family: volume,
+        params: [len("fastperiod", 12.0, 2.0), len("slowperiod", 26.0, 2.0), matype("matype", 1.0)],
+        talib: "PVO (volume; fast and slow swapped when fast > slow, as TA-Lib does)",
+        new: |p| Pvo::new(p.int(0), p.int(1), p.int(2), true, true) },
     CumulativeVwap { name: "VWAP", family: volume, params: [],
         talib: "VWAP (from the first candle; the daily-anchored one is VWAP_D)",
         new: |_p| CumulativeVwap::new() },

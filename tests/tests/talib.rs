@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Every family's fixture: each holds the series `walk_seed1_n300` (the same candles in all).
-const FIXTURES: [&str; 12] = [
+const FIXTURES: [&str; 13] = [
     include_str!("../fixtures/talib_core.json"),
     include_str!("../fixtures/talib_cycle.json"),
     include_str!("../fixtures/talib_math_operators.json"),
     include_str!("../fixtures/talib_math_transform.json"),
+    include_str!("../fixtures/talib_matype.json"),
     include_str!("../fixtures/talib_momentum.json"),
     include_str!("../fixtures/talib_overlap.json"),
     include_str!("../fixtures/talib_pattern.json"),
@@ -258,7 +259,7 @@ fn check_finals(s: &Series, client: &Client, ids: &[&str], from: usize) {
 }
 
 /// One function or more of every TA-Lib group beyond the first catalogue, by TA-Lib name.
-const FAMILIES: [&str; 16] = [
+const FAMILIES: [&str; 20] = [
     "CDLENGULFING",
     "CDLHAMMER",
     "CDL3WHITESOLDIERS",
@@ -275,6 +276,10 @@ const FAMILIES: [&str; 16] = [
     "VWMA_30",
     "T3_5_0.7",
     "ADXR_14",
+    "MA_30_7",
+    "MACDEXT_12_1_26_1_9_1",
+    "KDJ_9_3_13_3_13",
+    "SAREXT_0.0_0.0_0.02_0.02_0.2_0.02_0.02_0.2",
 ];
 
 // The TA-Lib groups beyond the first catalogue (patterns, cycle, statistic, math, price

@@ -294,13 +294,10 @@ impl Spec {
         for (i, p) in def.params.iter().enumerate() {
             values[i] = p.default;
         }
-        let mut tokens: Vec<&str> = match id.get(def.name.len() + 1..) {
+        let tokens: Vec<&str> = match id.get(def.name.len() + 1..) {
             Some(rest) => rest.split('_').collect(),
             None => Vec::new(),
         };
-        if !def.suffix.is_empty() && tokens.last() == Some(&def.suffix) {
-            tokens.pop();
-        }
         let shown = tokens.len();
         for (i, token) in tokens.into_iter().enumerate() {
             let Some(p) = def.params.get(i) else {
@@ -332,16 +329,13 @@ impl Spec {
         })
     }
 
+    /// The params part of ids and columns: `_p1_p2...` (elided params left out).
     fn suffix(&self, out: &mut String) {
         let def = self.def();
         let n = shown(def, &self.params);
         for (p, &v) in def.params.iter().zip(&self.params).take(n) {
             out.push('_');
             format_param(p, v, out);
-        }
-        if !def.suffix.is_empty() {
-            out.push('_');
-            out.push_str(def.suffix);
         }
     }
 

@@ -108,8 +108,6 @@ pub struct Def {
     pub params: &'static [ParamDef],
     /// Column prefixes in output order; empty = one output named like the id.
     pub columns: &'static [&'static str],
-    /// A fixed last id part after the params (`VWAP_D`: the daily anchor).
-    pub suffix: &'static str,
     /// The TA-Lib function it equals, or the reference when TA-Lib has none.
     pub talib: &'static str,
     /// Checked after every param is in its range.

@@ -3,7 +3,7 @@
 //! and its dispatch to [`Indicator`](super::Indicator), the `CATALOGUE` of `Def`s and
 //! `Spec::new_state`. Nothing else names every indicator.
 //!
-//! A row, fields in this order (`columns`, `suffix` and `check` optional):
+//! A row, fields in this order (`columns` and `check` optional):
 //!
 //! ```text
 //! Kama {
@@ -11,7 +11,6 @@
 //!     family: overlap,                  // the module of crate::indicators it lives in
 //!     params: [len("length", 10.0, 2.0), int("fast", 2.0, 1.0, 100.0), len("slow", 30.0, 2.0)],
 //!     columns: ["KAMA"],                // column prefixes; none: one column named like the id
-//!     suffix: "D",                      // a fixed last id part after the params
 //!     talib: "KAMA",                    // the TA-Lib function it equals, or the reference
 //!     check: less::<1, 2>,              // a cross-param rule beyond each param's range
 //!     new: |p| Kama::new(p.int(0), p.int(1), p.int(2)),
@@ -58,7 +57,6 @@ macro_rules! declare_indicators {
             family: $family:ident,
             params: [$($param:expr),* $(,)?],
             $(columns: [$($column:literal),* $(,)?],)?
-            $(suffix: $suffix:literal,)?
             talib: $talib:literal,
             $(check: $check:expr,)?
             new: |$p:ident| $new:expr $(,)?
@@ -113,7 +111,6 @@ macro_rules! declare_indicators {
                 family: stringify!($family),
                 params: &[$($param),*],
                 columns: &[$($($column),*)?],
-                suffix: $crate::indicators::registry::first!($($suffix,)? ""),
                 talib: $talib,
                 check: $crate::indicators::registry::first!($(Some($check as Check),)? None),
             }

@@ -8,7 +8,8 @@
 //! - `upkeep`: heartbeat, re-registration, clean-up of dead gateways and expired sessions,
 //!   revocation announcements, JWT key reloads.
 //! - `node`: the coordinator: subscribe, unsubscribe, resume and close over a connection's
-//!   state, acting on the hub's first/last-watcher answers.
+//!   state, acting on the hub's first/last-watcher answers; `plan`: what a subscribe or
+//!   unsubscribe changes, decided before anything is touched.
 //! - `feed`: one task owning every pair's seq order: gap repair from history, resyncs, resume
 //!   replays.
 //! - `broker`: the pub/sub link, handing publications and link events to the feed.
@@ -31,6 +32,7 @@ mod initial;
 mod metrics;
 mod node;
 mod outbox;
+mod plan;
 mod rate_limit;
 mod revocation;
 mod routes;

@@ -197,8 +197,7 @@ fn spec_of(id: &str, strict: bool, what: &str) -> Spec {
             for (value, p) in params.iter_mut().zip(def.params) {
                 *value = p.default;
             }
-            let tokens = parts.filter(|t| *t != def.suffix);
-            for (value, token) in params.iter_mut().zip(tokens) {
+            for (value, token) in params.iter_mut().zip(parts) {
                 *value = token
                     .parse()
                     .unwrap_or_else(|_| panic!("{what}: param {token}"));

@@ -50,6 +50,12 @@ pub(crate) use params::{
 /// warm-up must fit in that history (TEMA and STOCHRSI have lower bounds for that reason).
 pub const MAX_LENGTH: f64 = 500.0;
 
+/// Longest warm-up (lookback) a spec may need: its first value must come within the 1,000
+/// closed candles a computer keeps by default. The per-param bounds keep most rows inside it;
+/// this catches the combinations they cannot (a T3 or TEMA moving average of a long period
+/// inside MA, MACDEXT, KDJ, ...).
+pub const MAX_LOOKBACK: usize = 999;
+
 // The first 34 rows, then each family's group of further rows (see `indicators::registry`).
 overlap_rows! {
     [momentum_rows, volatility_rows, volume_rows, statistic_rows, math_transform_rows,
@@ -323,10 +329,19 @@ impl Spec {
         if let Some(check) = def.check {
             check(def, &values)?;
         }
-        Ok(Spec {
+        let spec = Spec {
             kind: def.kind,
             params: values,
-        })
+        };
+        let lookback = spec.new_state().lookback();
+        if lookback > MAX_LOOKBACK {
+            return Err(CatalogueError::InvalidParams(format!(
+                "{} with these params needs {lookback} candles before its first value; at most \
+                 {MAX_LOOKBACK} (a computer keeps 1,000 closed candles): use shorter periods",
+                def.name
+            )));
+        }
+        Ok(spec)
     }
 
     /// The params part of ids and columns: `_p1_p2...` (elided params left out).

@@ -32,6 +32,32 @@ fn refusals() {
     assert!(Spec::from_id("RSI_14_3").is_err());
     assert!(Spec::from_id("MACD_26_12_9").is_err());
     assert!(Spec::from_name_params("SMA", json!({"length": "x"}).as_object()).is_err());
+    // Each param in range, but a T3 average of 500 needs 2,994 candles of warm-up.
+    let e = Spec::from_id("MA_500_8").unwrap_err();
+    assert!(e.to_string().contains("needs 2994 candles"), "{e}");
+    assert!(Spec::from_id("MA_167_8").is_ok());
+}
+
+// Shows every row at its defaults and at the top of each length-like param (one at a time)
+// either fits the warm-up bound or is refused with a message naming the bound, never a panic.
+#[test]
+fn warm_ups_fit_the_history() {
+    for def in CATALOGUE {
+        let spec = Spec::from_id(def.name).unwrap_or_else(|e| panic!("{}: {e}", def.name));
+        assert!(
+            spec.new_state().lookback() <= crate::catalogue::MAX_LOOKBACK,
+            "{}",
+            def.name
+        );
+        for (i, p) in def.params.iter().enumerate() {
+            let mut params = serde_json::Map::new();
+            params.insert(p.name.to_owned(), json!(p.max.min(1e6)));
+            if let Err(e) = Spec::from_name_params(def.name, Some(&params)) {
+                let msg = e.to_string();
+                assert!(msg.contains(def.name), "{} param {i}: {msg}", def.name);
+            }
+        }
+    }
 }
 
 // Shows the value shapes: a number, an object by column, null while warming up (also for

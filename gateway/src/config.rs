@@ -151,6 +151,40 @@ pub struct Config {
     /// Indicator subscriptions one connection may hold, across all its pairs.
     #[arg(long, env = "MAX_INDICATORS_PER_CONN", default_value_t = 200)]
     pub max_indicators_per_conn: usize,
+    /// Live connections one user may hold across the whole cluster (0: no limit); more get
+    /// HTTP 429 `too_many_connections` before the upgrade.
+    #[arg(
+        long = "max-conns-per-user",
+        env = "MAX_CONNS_PER_USER",
+        default_value_t = 20
+    )]
+    pub max_conns_per_user: u64,
+    /// Connections at most that may be sending their request head at once; more are closed
+    /// at accept.
+    #[arg(
+        long = "max-pending-handshakes",
+        env = "MAX_PENDING_HANDSHAKES",
+        default_value_t = 1024
+    )]
+    pub max_pending_handshakes: usize,
+    /// How long a connection may take to send its whole request head (s); then it is closed.
+    #[arg(long = "handshake-timeout-secs", env = "HANDSHAKE_TIMEOUT_SECS", default_value = "10", value_parser = secs)]
+    pub handshake_timeout: Duration,
+    /// Connections per second one client address may open (burst 2x); 0: no limit (behind a
+    /// load balancer every client may share its address: see `--trusted-proxies`).
+    #[arg(
+        long = "max-conn-rate-per-ip",
+        env = "MAX_CONN_RATE_PER_IP",
+        default_value_t = 0
+    )]
+    pub max_conn_rate_per_ip: u32,
+    /// Proxies (IP addresses, comma-separated) whose `X-Forwarded-For` names the client.
+    #[arg(
+        long = "trusted-proxies",
+        env = "TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Browser origins allowed to open a WebSocket (comma-separated, e.g.
     /// `https://charts.example.com`); a request with another `Origin` gets 403. Empty: any
     /// origin (development). Requests without `Origin` (non-browser clients) always pass.
@@ -246,6 +280,17 @@ impl Config {
         }
     }
 
+    /// What the accept loop enforces.
+    pub(crate) fn listener_limits(&self) -> crate::listener::Limits {
+        crate::listener::Limits {
+            max_pending: self.max_pending_handshakes,
+            handshake_timeout: self.handshake_timeout,
+            max_token_bytes: self.max_token_bytes,
+            conn_rate_per_ip: self.max_conn_rate_per_ip,
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
+
     /// The claim rules tokens must meet.
     pub fn jwt_policy(&self) -> Policy {
         Policy {
@@ -284,6 +329,10 @@ impl Config {
         check(
             self.max_token_bytes >= 256,
             "--max-token-bytes must be at least 256",
+        );
+        check(
+            self.max_pending_handshakes > 0 && !self.handshake_timeout.is_zero(),
+            "--max-pending-handshakes and --handshake-timeout-secs must be > 0",
         );
         if let Err(e) = shared::redis_conn::Target::parse(&self.redis_url) {
             check(false, &format!("--redis-url: {e}"));

@@ -2,6 +2,8 @@
 //! and delivers each publication only to its own local connections that watch it.
 //!
 //! Layout (a module uses only those listed after it):
+//! - `listener`: the accept loop: pending-handshake limit, head timeout, oversized heads, the
+//!   per-address connection rate; then hyper.
 //! - [`routes`](crate::routes): HTTP: the authenticated upgrade, health, readiness, metrics.
 //! - `session`: one connection's socket loop and the dispatch of its requests; `writer`: its
 //!   writer task; `rate_limit`: its message budget.
@@ -29,6 +31,7 @@ mod conn;
 mod feed;
 mod hub;
 mod initial;
+mod listener;
 mod metrics;
 mod node;
 mod outbox;
@@ -178,12 +181,7 @@ pub async fn run(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, gateway_id = %node.gateway_id, "gateway listening");
 
-    let stop_accepting = shutdown.clone();
-    warp::serve(routes::routes(&node))
-        .incoming(listener)
-        .graceful(async move { stop_accepting.cancelled().await })
-        .run()
-        .await;
+    listener::serve(listener, node.clone(), shutdown.clone()).await;
 
     tracing::info!(sessions = node.hub.counts().0, "draining");
     node.tracker.close();

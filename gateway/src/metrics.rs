@@ -9,6 +9,8 @@ pub(crate) struct Metrics {
     pub(crate) connections_closed: AtomicU64,
     pub(crate) auth_failures: AtomicU64,
     pub(crate) token_refreshes: AtomicU64,
+    pub(crate) handshakes_refused: AtomicU64,
+    pub(crate) handshake_timeouts: AtomicU64,
     pub(crate) client_messages: AtomicU64,
     pub(crate) client_errors: AtomicU64,
     pub(crate) pubsub_messages: AtomicU64,
@@ -56,6 +58,16 @@ impl Metrics {
                 "gateway_token_refreshes_total",
                 "connection tokens replaced by refresh",
                 &self.token_refreshes,
+            ),
+            (
+                "gateway_handshakes_refused_total",
+                "connections refused before HTTP: too many pending, too long, or over the per-address rate",
+                &self.handshakes_refused,
+            ),
+            (
+                "gateway_handshake_timeouts_total",
+                "connections closed for not sending their request head in time",
+                &self.handshake_timeouts,
             ),
             (
                 "gateway_client_messages_total",

@@ -24,6 +24,11 @@ impl RateLimit {
         }
     }
 
+    /// Whether the bucket is full again at `now` (it remembers nothing then).
+    pub(crate) fn refilled(&self, now: Instant) -> bool {
+        self.tokens + (now - self.at).as_secs_f64() * self.per_sec >= self.capacity
+    }
+
     /// Takes a token if one is left at `now`.
     pub(crate) fn allow(&mut self, now: Instant) -> bool {
         self.tokens =

@@ -183,6 +183,10 @@ async fn upgrade(
             "this endpoint needs a WebSocket upgrade",
         );
     };
+    let counted = match admit(&node, &who).await {
+        Ok(counted) => counted,
+        Err(refusal) => return refusal,
+    };
     let config = WebSocketConfig::default()
         // Small buffers: memory per idle connection matters more than a few extra syscalls.
         .read_buffer_size(1024)
@@ -200,9 +204,14 @@ async fn upgrade(
                     Some(config),
                 )
                 .await;
-                session::run(session_node, ws, who).await;
+                let user = who.user_id.clone();
+                session::run(session_node.clone(), ws, who).await;
+                release(&session_node, counted.then_some(&user)).await;
             }
-            Err(e) => tracing::debug!(cause = %e, "upgrade failed"),
+            Err(e) => {
+                tracing::debug!(cause = %e, "upgrade failed");
+                release(&session_node, counted.then_some(&who.user_id)).await;
+            }
         }
     });
     let accept = derive_accept_key(key.as_bytes());
@@ -210,6 +219,45 @@ async fn upgrade(
     let reply = warp::reply::with_header(reply, "connection", "upgrade");
     let reply = warp::reply::with_header(reply, "upgrade", "websocket");
     warp::reply::with_header(reply, "sec-websocket-accept", accept).into_response()
+}
+
+/// `--max-conns-per-user`: counts this connection in the cluster-wide figure, or refuses it
+/// (429) when the user would be over the limit. `Ok(true)` when counted (release it at the end).
+async fn admit(node: &Node, who: &shared::auth::Identity) -> Result<bool, Response> {
+    let max = node.cfg.max_conns_per_user;
+    if max == 0 {
+        return Ok(false);
+    }
+    let alive_since = shared::clock::now_ms() - node.cfg.liveness.as_millis() as i64;
+    match node.store.user_connected(&who.user_id, alive_since).await {
+        Ok(n) if n <= max => Ok(true),
+        Ok(_) => {
+            release(node, Some(&who.user_id)).await;
+            tracing::info!("upgrade refused: too many connections for the user");
+            Err(error_reply(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_connections",
+                &format!("at most {max} connections per user"),
+            ))
+        }
+        Err(e) => {
+            tracing::warn!(cause = %e, "cannot count the user's connections; upgrade refused");
+            Err(error_reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "cannot admit the connection now: retry",
+            ))
+        }
+    }
+}
+
+/// Uncounts a connection [`admit`] counted.
+async fn release(node: &Node, user: Option<&String>) {
+    if let Some(user) = user
+        && let Err(e) = node.store.user_disconnected(user).await
+    {
+        tracing::warn!(cause = %e, "could not uncount a connection; it stops counting when the key expires");
+    }
 }
 
 async fn health(node: Arc<Node>) -> Response {

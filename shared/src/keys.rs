@@ -32,6 +32,12 @@ pub fn gateway_conns(gateway_id: &str) -> String {
     format!("gateway_conns:{gateway_id}")
 }
 
+/// A user's live connections, cluster-wide: hash of gateway id to how many of the user's
+/// connections it holds (for `--max-conns-per-user`).
+pub fn user_conns(user_id: &str) -> String {
+    format!("user_conns:{user_id}")
+}
+
 /// Taken by the one gateway that cleans up after a dead one.
 pub fn reap_lock(gateway_id: &str) -> String {
     format!("reap_lock:{gateway_id}")

@@ -84,3 +84,117 @@ async fn no_secrets_in_trace_logs() {
         assert!(!text.contains(tail), "the {what} is in the log");
     }
 }
+
+/// Opens a TCP connection and sends `bytes` (a request head, whole or not).
+async fn raw(gw: &Gateway, bytes: &[u8]) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut tcp = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    tcp.write_all(bytes).await.unwrap();
+    tcp
+}
+
+/// Whether the server closes `tcp` (EOF or reset) within `within`, reading what it sends.
+async fn closed_within(tcp: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, tcp.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+// Half-sent request heads (slowloris) are closed after --handshake-timeout-secs, and past
+// --max-pending-handshakes a new connection is closed at once; the gateway serves others once
+// the slow ones are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_handshakes_are_bounded_and_timed_out() {
+    let s = Stack::start(&[
+        "--handshake-timeout-secs",
+        "1",
+        "--max-pending-handshakes",
+        "20",
+    ])
+    .await;
+    let mut slow = Vec::new();
+    for _ in 0..20 {
+        slow.push(raw(&s.gw, b"GET /indicators/v2/stream?tok").await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut extra = raw(&s.gw, b"GET /healthz HTTP/1.1\r\n").await;
+    assert!(
+        closed_within(&mut extra, Duration::from_millis(500)).await,
+        "over the pending limit"
+    );
+    for tcp in &mut slow {
+        assert!(
+            closed_within(tcp, Duration::from_secs(3)).await,
+            "slowloris not closed"
+        );
+    }
+    let mut c = s.client("a@x.com").await;
+    c.assert_alive().await;
+    let metrics = s.gw.metrics().await;
+    assert!(
+        metrics.contains("gateway_handshake_timeouts_total 20"),
+        "{metrics}"
+    );
+}
+
+// A 100 KB token gets 401 token_too_large as JSON, not an empty 414.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_token_is_a_401_json() {
+    let s = Stack::start(&[]).await;
+    let (status, body) = upgrade_reply(&s.gw, &"x".repeat(100_000)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("token_too_large")),
+        "{body}"
+    );
+    let (status, body) = upgrade_reply(&s.gw, &"x".repeat(9_000)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("token_too_large")),
+        "{body}"
+    );
+    s.client("a@x.com").await.assert_alive().await;
+}
+
+// --max-conn-rate-per-ip counts connections per client address: the peer's, or behind a
+// trusted proxy the X-Forwarded-For address; another address has its own budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_rate_per_address() {
+    let s = Stack::start(&[
+        "--max-conn-rate-per-ip",
+        "2",
+        "--trusted-proxies",
+        "127.0.0.1",
+    ])
+    .await;
+    let get = |client: &str| {
+        format!(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: {client}\r\nConnection: close\r\n\r\n"
+        )
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(
+            http_request(s.gw.addr, &get("203.0.113.5"))
+                .await
+                .unwrap()
+                .0,
+        );
+    }
+    assert_eq!(statuses[..4], [200, 200, 200, 200], "{statuses:?}");
+    assert!(statuses[4..].contains(&429), "{statuses:?}");
+    assert_eq!(
+        http_request(s.gw.addr, &get("203.0.113.6"))
+            .await
+            .unwrap()
+            .0,
+        200
+    );
+}

@@ -76,3 +76,55 @@ async fn continuous_limiting_closes_after_ten_seconds() {
     assert_eq!(code, 1008);
     assert!(after >= Duration::from_secs(10), "closed after {after:?}");
 }
+
+// --max-conns-per-user counts a user's live connections on every gateway: past it, HTTP 429
+// too_many_connections before the upgrade; another user is not affected; a closed connection
+// frees its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_per_user_across_gateways() {
+    let s = Stack::start(&["--max-conns-per-user", "2"]).await;
+    let gw2 = Gateway::start(&s.redis, &["--max-conns-per-user", "2"])
+        .await
+        .unwrap();
+    let tok = token("a@x.com", "s");
+    let first = Client::connect(&s.gw, &tok).await.unwrap();
+    let _second = Client::connect(&gw2, &tok).await.unwrap();
+    for gw in [&s.gw, &gw2] {
+        let (status, body) = upgrade_reply(gw, &tok).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (429, Some("too_many_connections"))
+        );
+    }
+    let _b = Client::connect(&s.gw, &token("b@x.com", "s"))
+        .await
+        .unwrap();
+    first.close().await;
+    let freed = eventually(Duration::from_secs(5), || async {
+        Client::connect(&s.gw, &tok).await.is_ok()
+    })
+    .await;
+    assert!(freed, "the closed connection still counts");
+}
+
+// A SIGKILLed gateway's connections stop counting once its liveness lapses, so a crash never
+// locks its users out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_gateways_connections_stop_counting() {
+    let flags = ["--max-conns-per-user", "1", "--liveness-secs", "1"];
+    let redis = Redis::start().await.unwrap();
+    let (mut child, addr) = spawn_gateway(&redis, &flags).await.unwrap();
+    let gw = Gateway::start(&redis, &flags).await.unwrap();
+    let tok = token("a@x.com", "s");
+    let held = Client::connect_addr(addr, &tok).await.unwrap();
+    assert_eq!(upgrade_reply(&gw, &tok).await.0, 429);
+    signal(&child, "KILL");
+    let _ = child.wait().await;
+    held.vanish();
+    let t = Instant::now();
+    let back = eventually(Duration::from_secs(5), || async {
+        Client::connect(&gw, &tok).await.is_ok()
+    })
+    .await;
+    assert!(back, "still locked out {:?} after the kill", t.elapsed());
+}

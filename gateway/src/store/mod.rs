@@ -13,6 +13,7 @@ mod liveness;
 mod reads;
 mod revocations;
 mod sessions;
+mod users;
 mod watch;
 
 use redis::Value;

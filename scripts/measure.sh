@@ -21,7 +21,7 @@ redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$D
 pids+=($!)
 sleep 0.5
 target/release/computer >"$DIR/computer.log" 2>&1 & pids+=($!)
-target/release/gateway >"$DIR/gateway.log" 2>&1 & gw=$!; pids+=($gw)
+MAX_CONNS_PER_USER=0 target/release/gateway >"$DIR/gateway.log" 2>&1 & gw=$!; pids+=($gw)
 sleep 1
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 TOKEN=$(target/release/gateway token --email measure@example.com --session m)

@@ -201,8 +201,9 @@ pub struct Config {
     #[arg(long, env = "RATE_LIMIT_PER_SEC", default_value_t = 20)]
     pub rate_limit_per_sec: u32,
     /// Client messages per second per user, across all of the user's connections on this
-    /// gateway (token bucket; burst = 2x; 0: no limit).
-    #[arg(long, env = "RATE_LIMIT_PER_USER_PER_SEC", default_value_t = 50)]
+    /// gateway (token bucket; burst = 2x; 0: no limit, the default: load tests and shared
+    /// service accounts open many connections of one user).
+    #[arg(long, env = "RATE_LIMIT_PER_USER_PER_SEC", default_value_t = 0)]
     pub rate_limit_per_user_per_sec: u32,
     /// Largest client frame accepted; bigger ones close the connection with 1009.
     #[arg(long, env = "MAX_MESSAGE_BYTES", default_value_t = 65_536)]
@@ -277,17 +278,6 @@ impl Config {
                 secret: self.jwt_secret.as_bytes().to_vec(),
                 alg: self.jwt_algorithm.unwrap_or(Algorithm::HS256),
             }
-        }
-    }
-
-    /// What the accept loop enforces.
-    pub(crate) fn listener_limits(&self) -> crate::listener::Limits {
-        crate::listener::Limits {
-            max_pending: self.max_pending_handshakes,
-            handshake_timeout: self.handshake_timeout,
-            max_token_bytes: self.max_token_bytes,
-            conn_rate_per_ip: self.max_conn_rate_per_ip,
-            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 

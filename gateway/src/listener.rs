@@ -47,11 +47,23 @@ pub(crate) struct Limits {
     pub(crate) trusted_proxies: Vec<IpAddr>,
 }
 
+impl Limits {
+    fn of(cfg: &crate::config::Config) -> Self {
+        Limits {
+            max_pending: cfg.max_pending_handshakes,
+            handshake_timeout: cfg.handshake_timeout,
+            max_token_bytes: cfg.max_token_bytes,
+            conn_rate_per_ip: cfg.max_conn_rate_per_ip,
+            trusted_proxies: cfg.trusted_proxies.clone(),
+        }
+    }
+}
+
 /// Serves the node's routes on `listener` until `stop`, then waits for the HTTP exchanges in
 /// flight (upgraded WebSockets are not waited for here: they run on the node's tracker).
 pub(crate) async fn serve(listener: TcpListener, node: Arc<Node>, stop: CancellationToken) {
     let filter = crate::routes::routes(&node);
-    let limits = node.cfg.listener_limits();
+    let limits = Limits::of(&node.cfg);
     let metrics = node.metrics.clone();
     let pending = Arc::new(Semaphore::new(limits.max_pending));
     let per_ip = Arc::new(IpRates::default());

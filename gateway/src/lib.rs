@@ -45,6 +45,8 @@ mod upkeep;
 mod writer;
 
 pub use config::{Cli, Command, Config, ConfigError, RevokeArgs};
+#[doc(hidden)]
+pub use plan::apply_messages;
 
 use broker::Broker;
 use feed::Feed;

@@ -69,6 +69,54 @@ pub(crate) fn unsubscribe_targets(
     }
 }
 
+/// The client-message path without a socket or Redis, for the fuzzer (`fuzz/`): each text is
+/// parsed (and its id read as a rate-limited message's would be); a subscribe or unsubscribe
+/// is planned and applied to one connection's subscriptions. Panics if an invariant breaks:
+/// the limits hold, and the subscriptions survive their JSON form in `ws_conn:<id>`.
+pub fn apply_messages(texts: &[&str], max_indicators: usize, max_pairs: usize) {
+    use shared::protocol::{self, Action};
+    let mut subs = Subscriptions::default();
+    for text in texts {
+        let _ = protocol::request_id(text);
+        match protocol::parse(text).1 {
+            Ok(Action::Subscribe {
+                symbol,
+                timeframe,
+                indicators,
+            }) => {
+                let pair = Pair::new(symbol, timeframe);
+                for spec in &indicators {
+                    let _ = (spec.id(), spec.columns());
+                }
+                if let Ok(new) =
+                    plan_subscribe(&subs, &pair, &indicators, max_indicators, max_pairs)
+                {
+                    subs.add(&pair, new.iter().map(Spec::id));
+                }
+            }
+            Ok(Action::Unsubscribe(target)) => {
+                let gone = unsubscribe_targets(&subs, target);
+                for (pair, ids) in gone.pairs() {
+                    let ids: Vec<String> = ids.iter().cloned().collect();
+                    assert!(ids.iter().all(|id| subs.contains(pair, id)));
+                    subs.remove(pair, &ids);
+                }
+            }
+            _ => {}
+        }
+        assert!(subs.count() <= max_indicators, "over the indicator limit");
+        assert!(
+            max_pairs == 0 || subs.pairs().count() <= max_pairs,
+            "over the pair limit"
+        );
+        assert_eq!(
+            Subscriptions::from_json(&subs.to_json()),
+            subs,
+            "JSON round trip"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,7 +306,17 @@ fn pair(obj: &Map<String, Value>) -> Result<(Symbol, Timeframe), ProtocolError> 
 /// The `indicators` of a `subscribe`: ids or `{"name", "params"}` objects, deduplicated in
 /// order. Also what `computer compute --spec` reads, so the offline engine takes exactly what a
 /// client sends.
+/// Entries one message's `indicators` may hold: a longer list is refused before any is looked
+/// up (each lookup and the de-duplication cost CPU that a refused message should not).
+pub const MAX_INDICATORS_PER_MESSAGE: usize = 1000;
+
 pub fn indicator_list(list: &[Value]) -> Result<Vec<Spec>, ProtocolError> {
+    if list.len() > MAX_INDICATORS_PER_MESSAGE {
+        return Err(ProtocolError::new(
+            ErrorCode::TooManyIndicators,
+            format!("at most {MAX_INDICATORS_PER_MESSAGE} indicators in one message"),
+        ));
+    }
     let mut indicators: Vec<Spec> = Vec::with_capacity(list.len());
     for item in list {
         let spec = indicator(item)?;
@@ -385,6 +395,8 @@ mod tests {
         assert_eq!(request_id(r#"[{"id":1}]"#), None);
         assert_eq!(request_id("{"), None);
         assert_eq!(code(r#"{"action":"refresh"}"#), ErrorCode::InvalidToken);
+        let many = vec!["RSI_14"; MAX_INDICATORS_PER_MESSAGE + 1];
+        assert_eq!(sub("A", "5min", &json!(many).to_string()), ErrorCode::TooManyIndicators);
         assert_eq!(
             code(r#"{"action":"refresh","token":7}"#),
             ErrorCode::InvalidToken

@@ -396,7 +396,10 @@ mod tests {
         assert_eq!(request_id("{"), None);
         assert_eq!(code(r#"{"action":"refresh"}"#), ErrorCode::InvalidToken);
         let many = vec!["RSI_14"; MAX_INDICATORS_PER_MESSAGE + 1];
-        assert_eq!(sub("A", "5min", &json!(many).to_string()), ErrorCode::TooManyIndicators);
+        assert_eq!(
+            sub("A", "5min", &json!(many).to_string()),
+            ErrorCode::TooManyIndicators
+        );
         assert_eq!(
             code(r#"{"action":"refresh","token":7}"#),
             ErrorCode::InvalidToken

@@ -96,19 +96,19 @@ pub enum ComputeRunError {
     Indicator(String),
     #[error("--spec: {0}")]
     Spec(String),
-    #[error("opening {}", path.display())]
+    #[error("opening {}: {source}", path.display())]
     Open {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("creating {}", path.display())]
+    #[error("creating {}: {source}", path.display())]
     Create {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{}", path.display())]
+    #[error("{}: {source}", path.display())]
     Input {
         path: PathBuf,
         #[source]

@@ -90,6 +90,26 @@ fn compute_takes_a_spec_and_refuses_bad_names_with_exit_2() {
     let err = String::from_utf8(bad.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("NOPE"), "{err}");
+    // A bad row: one line naming the file and the row, exit 2.
+    let broken = dir.join("broken.csv");
+    std::fs::write(
+        &broken,
+        "time,open,high,low,close,volume\n1,2,3,1,2,5\n2,2,x,1,2,5\n",
+    )
+    .unwrap();
+    let bad = std::process::Command::new(bin("computer"))
+        .args(["compute", "--input"])
+        .arg(&broken)
+        .args(["--indicators", "SMA_3"])
+        .output()
+        .expect("computer runs");
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("broken.csv") && err.contains("line 3"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

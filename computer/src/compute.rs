@@ -185,13 +185,16 @@ pub(crate) fn compute(
 }
 
 impl ComputeRunError {
-    /// True when the command line or the input is wrong (exit 2), rather than the system.
+    /// True when the command line, a path or the input is wrong (exit 2, one line): every
+    /// case today.
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
             ComputeRunError::Indicator(_)
                 | ComputeRunError::Spec(_)
                 | ComputeRunError::Input { .. }
+                | ComputeRunError::Open { .. }
+                | ComputeRunError::Create { .. }
         )
     }
 }
